@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _COHORT_SELFTEST_HOOKS_H
+#define _COHORT_SELFTEST_HOOKS_H
+
+/*
+ * Hooks that exist only in the test build (make COHORT_TEST_HOOKS=1, used by
+ * the selftests to prove that the console scan catches a kernel warning).
+ * A normal build compiles them away.
+ */
+#ifdef COHORT_TEST_HOOKS
+int cohort_selftest_hooks_init(void);
+void cohort_selftest_hooks_exit(void);
+#else
+static inline int cohort_selftest_hooks_init(void)
+{
+	return 0;
+}
+
+static inline void cohort_selftest_hooks_exit(void)
+{
+}
+#endif
+
+#endif /* _COHORT_SELFTEST_HOOKS_H */
