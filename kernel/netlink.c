@@ -61,8 +61,9 @@ static int parse_request(struct genl_info *info,
 	}
 	err = nlmsg_parse(info->nlhdr, GENL_HDRLEN, tb, COHORT_A_MAX, policy,
 			  info->extack);
+	/* Range checks say -ERANGE; to userspace all bad input is -EINVAL. */
 	if (err)
-		return reject(err);
+		return reject(err == -ERANGE ? -EINVAL : err);
 	return 0;
 }
 

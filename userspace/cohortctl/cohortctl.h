@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef COHORTCTL_H
+#define COHORTCTL_H
+
+#include <stdio.h>
+
+/* Global options, set by main() before a subcommand runs. */
+extern int json_output;
+
+struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *description;
+};
+
+int cmd_info(int argc, char **argv);
+int cmd_node(int argc, char **argv);
+
+/* Print @s as a JSON string literal. */
+void json_string(FILE *f, const char *s);
+
+/* Exit codes. */
+#define EXIT_USAGE	2
+#define EXIT_KERNEL	1
+
+#endif /* COHORTCTL_H */

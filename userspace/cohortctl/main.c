@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cohortctl: the admin command line tool of cohort.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cohortctl.h"
+
+int json_output;
+
+static const struct subcommand subcommands[] = {
+	{ "info", cmd_info, "info",
+	  "show module version, protocol version and this node's identity" },
+	{ "node", cmd_node, "node set-self ID NAME",
+	  "set this node's id (1-4095) and name" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: cohortctl [-j] COMMAND [ARGS]\n\n"
+		"Options:\n"
+		"  -j, --json   machine-readable JSON output\n"
+		"  -h, --help   this text\n\nCommands:\n");
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(f, "  %-24s %s\n", subcommands[i].usage,
+			subcommands[i].description);
+	fprintf(f, "\nExamples:\n"
+		"  cohortctl info\n"
+		"  cohortctl node set-self 3 node3\n"
+		"  cohortctl -j info\n");
+}
+
+void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json_output = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (!strcmp(argv[optind], subcommands[i].name))
+			return subcommands[i].fn(argc - optind, argv + optind);
+	}
+	fprintf(stderr, "cohortctl: unknown command '%s' (try cohortctl --help)\n",
+		argv[optind]);
+	return EXIT_USAGE;
+}
