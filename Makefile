@@ -90,7 +90,7 @@ demo: deps
 	$(TOP)/scripts/demo.sh $(KVER)
 
 style: deps
-	$(TOP)/scripts/style.sh $(KVER)
+	@for v in $(CHECK_KVERS); do $(TOP)/scripts/style.sh $$v || exit 1; done
 
 bench:
 	@echo "bench: no benchmarks yet (the transport issue adds bench/rpc)"

@@ -68,14 +68,23 @@ static int parse_request(struct genl_info *info,
 }
 
 /* A required attribute is missing: say which, with a readable message. */
-#define REQUIRE_ATTR(info, tb, type, msg) ({				\
-	int __err = 0;							\
-	if (NL_REQ_ATTR_CHECK((info)->extack, NULL, tb, type)) {	\
-		NL_SET_ERR_MSG_MOD((info)->extack, msg);		\
-		__err = reject(-EINVAL);				\
-	}								\
-	__err;								\
-})
+static int require_attr(struct genl_info *info, struct nlattr **tb, int type)
+{
+	if (!NL_REQ_ATTR_CHECK(info->extack, NULL, tb, type))
+		return 0;
+	switch (type) {
+	case COHORT_A_NODE_ID:
+		NL_SET_ERR_MSG_MOD(info->extack, "node id is required");
+		break;
+	case COHORT_A_NODE_NAME:
+		NL_SET_ERR_MSG_MOD(info->extack, "node name is required");
+		break;
+	default:
+		NL_SET_ERR_MSG_MOD(info->extack, "a required attribute is missing");
+		break;
+	}
+	return reject(-EINVAL);
+}
 
 /* Changes need CAP_NET_ADMIN over the namespace whose node they change. */
 static int require_admin(struct sk_buff *skb, struct genl_info *info)
@@ -142,11 +151,10 @@ static int node_set_self_doit(struct sk_buff *skb, struct genl_info *info)
 	err = parse_request(info, node_set_self_policy, tb);
 	if (err)
 		return err;
-	err = REQUIRE_ATTR(info, tb, COHORT_A_NODE_ID, "node id is required");
+	err = require_attr(info, tb, COHORT_A_NODE_ID);
 	if (err)
 		return err;
-	err = REQUIRE_ATTR(info, tb, COHORT_A_NODE_NAME,
-			   "node name is required");
+	err = require_attr(info, tb, COHORT_A_NODE_NAME);
 	if (err)
 		return err;
 

@@ -18,7 +18,7 @@ struct netlink_ext_ack;
  */
 struct cohort_net {
 	struct net *net;
-	struct mutex lock;
+	struct mutex lock;	/* protects self_id and self_name */
 	u32 self_id;
 	char self_name[COHORT_NODE_NAME_MAX];
 };

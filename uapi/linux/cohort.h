@@ -48,6 +48,7 @@ enum cohort_cmd {
 
 	__COHORT_CMD_MAX,
 };
+
 #define COHORT_CMD_MAX (__COHORT_CMD_MAX - 1)
 
 /**
@@ -69,6 +70,7 @@ enum cohort_attr {
 
 	__COHORT_A_MAX,
 };
+
 #define COHORT_A_MAX (__COHORT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_COHORT_H */

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Global options, set by main() before a subcommand runs. */
 extern int json_output;
 

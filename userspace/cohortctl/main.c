@@ -18,7 +18,7 @@ static const struct subcommand subcommands[] = {
 	  "set this node's id (1-4095) and name" },
 };
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	size_t i;
 
@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -j, --json   machine-readable JSON output\n"
 		"  -h, --help   this text\n\nCommands:\n");
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
 		fprintf(f, "  %-24s %s\n", subcommands[i].usage,
 			subcommands[i].description);
 	fprintf(f, "\nExamples:\n"
@@ -67,18 +67,18 @@ int main(int argc, char **argv)
 			json_output = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++) {
 		if (!strcmp(argv[optind], subcommands[i].name))
 			return subcommands[i].fn(argc - optind, argv + optind);
 	}

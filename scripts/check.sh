@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: host unit tests, then the guest suites on each kernel given
+# (KVER...), all reported as one flat TAP stream; the last line is
+# "N passed, N failed" (", N skipped" when any were skipped). Exits non-zero
+# on any failure. Results and consoles are kept in build/check/.
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+VMC=$TOP/scripts/vmcluster
+OUT=$TOP/build/check
+PY=/usr/bin/python3
+
+pass=0
+fail=0
+skip=0
+n=0
+clusters=()
+
+emit() {	# emit ok|not-ok|skip NAME
+	n=$((n + 1))
+	case $1 in
+	ok) pass=$((pass + 1)); echo "ok $n $2" ;;
+	skip) skip=$((skip + 1)); echo "ok $n $2 # SKIP" ;;
+	*) fail=$((fail + 1)); echo "not ok $n $2" ;;
+	esac
+}
+
+# collect PREFIX FILE: re-emit the TAP results found in FILE.
+collect() {
+	local top=$1 file=$2 line name prefix=$1
+	while IFS= read -r line; do
+		case $line in
+		"# suite: "*)
+			prefix="$top: ${line#\# suite: }"
+			prefix=${prefix%.sh}
+			echo "$line" ;;
+		"ok "*"# SKIP"*)
+			name=${line#ok }; name=${name#* }
+			emit skip "$prefix: ${name%% # SKIP*}" ;;
+		"ok "*)
+			name=${line#ok }; emit ok "$prefix: ${name#* }" ;;
+		"not ok "*)
+			name=${line#not ok }; emit fail "$prefix: ${name#* }" ;;
+		"# exit: "*|"#  "*RUN*|"#  "*OK*|"# Starting"*|"# PASSED"*|"# Totals"*)
+			;;
+		"#"*)
+			echo "$line" ;;
+		esac
+	done < "$file"
+}
+
+# run_tap PREFIX CMD...: run a TAP-printing command; a non-zero exit with
+# no failed result in its output still counts as a failure.
+run_tap() {
+	local prefix=$1 f before rc
+	shift
+	f=$(mktemp "$OUT/tap.XXXXXX")
+	"$@" > "$f" 2>&1
+	rc=$?
+	before=$fail
+	collect "$prefix" "$f"
+	if [ $rc -ne 0 ] && [ $fail -eq $before ]; then
+		sed 's/^/# /' "$f" | tail -20
+		emit fail "$prefix: exited with status $rc"
+	fi
+}
+
+cleanup() {
+	local d
+	for d in "${clusters[@]}"; do
+		"$VMC" down --dir "$d" > /dev/null 2>&1
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+echo "TAP version 13"
+
+# ---- host
+echo "# host unit tests"
+run_tap "host: name rules" "$TOP/selftests/host/name_test"
+run_tap "host" "$PY" "$TOP/selftests/host/spec_check.py"
+
+# ---- guests
+for kver in "$@"; do
+	mod=$TOP/build/mod/$kver/kernel/cohort.ko
+	testmod=$TOP/build/mod/$kver-test/kernel/cohort.ko
+	d=$OUT/$kver
+	echo "# guest suite on $kver"
+	clusters+=("$d")
+	if ! "$VMC" up -n 3 --kver "$kver" --module "$mod" --dir "$d" \
+		--max-life 900 > "$OUT/$kver.up.log" 2>&1; then
+		sed 's/^/# /' "$OUT/$kver.up.log"
+		emit fail "$kver: 3-node cluster boots"
+		continue
+	fi
+	emit ok "$kver: 3-node cluster boots"
+
+	# Single-node suite on node 1.
+	"$VMC" exec --dir "$d" --timeout 600 1 -- \
+		"sh $TOP/selftests/guest/run.sh" > "$d/single.tap" 2>&1
+	collect "$kver" "$d/single.tap"
+	grep -q '^# suite: ynl.sh' "$d/single.tap" ||
+		emit fail "$kver: single-node suite ran to the end"
+
+	# Every node loads the module and reports its own id.
+	for i in 1 2 3; do
+		"$VMC" exec --dir "$d" --timeout 60 "$i" -- \
+			"sh $TOP/selftests/guest/cluster.sh" > "$d/cluster.$i" 2>&1 &
+	done
+	wait
+	if "$PY" - "$d" <<'EOF'
+import json, sys
+seen = {}
+for i in (1, 2, 3):
+    last = open(f"{sys.argv[1]}/cluster.{i}").read().strip().splitlines()[-1]
+    info = json.loads(last)
+    assert info["node-id"] == i and info["node-name"] == f"node{i}", (i, info)
+    seen[i] = info
+print("# " + "; ".join(f"node {i}: id {v['node-id']} ({v['node-name']})" for i, v in seen.items()))
+EOF
+	then
+		emit ok "$kver: 3 nodes each load cohort and report their own id"
+	else
+		sed 's/^/# /' "$d"/cluster.*
+		emit fail "$kver: 3 nodes each load cohort and report their own id"
+	fi
+
+	# Scenario controls: cut one node off the switch and back, kill one
+	# and restart it, while the others keep running.
+	ping3="busybox ping -c 1 -W 2 10.77.0.3 > /dev/null"
+	"$VMC" cut --dir "$d" 3 &&
+		! "$VMC" exec --dir "$d" --timeout 30 1 -- "$ping3" > /dev/null 2>&1 &&
+		"$VMC" uncut --dir "$d" 3 &&
+		"$VMC" exec --dir "$d" --timeout 30 1 -- \
+			"for i in 1 2 3 4 5; do $ping3 && exit 0; done; exit 1" > /dev/null 2>&1
+	emit "$([ $? -eq 0 ] && echo ok || echo fail)" \
+		"$kver: vmcluster cut/uncut takes a node off the network and back"
+	"$VMC" kill --dir "$d" 2 &&
+		! "$VMC" exec --dir "$d" --timeout 10 2 -- true > /dev/null 2>&1 &&
+		"$VMC" exec --dir "$d" --timeout 30 3 -- true &&
+		"$VMC" restart --dir "$d" 2 > "$d/restart.log" 2>&1 &&
+		"$VMC" exec --dir "$d" --timeout 30 2 -- \
+			"lsmod | grep -q '^cohort ' && [ \$(cat /sys/kernel/cohort/node_id) = 0 ]"
+	emit "$([ $? -eq 0 ] && echo ok || echo fail)" \
+		"$kver: vmcluster kill/restart one node while the others run"
+
+	if "$VMC" down --dir "$d" > "$OUT/$kver.down.log" 2>&1; then
+		emit ok "$kver: consoles clean (no BUG/WARNING/Oops/hung task/stall)"
+	else
+		sed 's/^/# /' "$OUT/$kver.down.log" | head -20
+		emit fail "$kver: consoles clean (no BUG/WARNING/Oops/hung task/stall)"
+	fi
+
+	# The console scan must be able to fail: a deliberate WARN in the
+	# test build of the module has to fail the run.
+	w=$OUT/$kver-warn
+	"$VMC" run -n 1 --kver "$kver" --module "$testmod" --dir "$w" \
+		--timeout 120 -- \
+		'echo 1 > /sys/kernel/debug/cohort/trigger_warn; sleep 1' \
+		> "$w.log" 2>&1
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q 'WARNING:' "$w/scan.txt" &&
+	   grep -q 'console scan' "$w.log"; then
+		emit ok "$kver: a kernel WARNING fails the run (console scan works)"
+	else
+		sed 's/^/# /' "$w.log" | tail -10
+		emit fail "$kver: a kernel WARNING fails the run (exit $rc)"
+	fi
+done
+
+echo "1..$n"
+if [ $skip -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ $fail -eq 0 ]

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# make style: the module built with W=1 and with sparse (C=2) must give no
+# warning, and checkpatch.pl --strict must pass on every source file.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+KVER=${1:?usage: style.sh KVER}
+KDIR=/lib/modules/$KVER/build
+B=$TOP/build/style/$KVER
+rc=0
+
+mkdir -p "$B/kernel"
+ln -sf "$TOP/Kbuild" "$B/Kbuild"
+for f in "$TOP"/kernel/Kbuild "$TOP"/kernel/*.c "$TOP"/kernel/*.h; do
+	ln -sf "$f" "$B/kernel/"
+done
+
+echo "style: W=1 and sparse (C=2) on $KVER"
+log=$B/build.log
+make -s -C "$KDIR" M="$B" COHORT_TOP="$TOP" COHORT_TEST_HOOKS=y W=1 C=2 \
+	modules > "$log" 2>&1 || rc=1
+# Kbuild's own notes are not warnings about our code.
+if grep -v -e 'Skipping BTF generation' -e '^make' "$log" | grep -q .; then
+	grep -v -e 'Skipping BTF generation' -e '^make' "$log"
+	rc=1
+fi
+
+echo "style: checkpatch --strict"
+CP="$TOP/build/ksrc/scripts/checkpatch.pl"
+for f in "$TOP"/kernel/*.c "$TOP"/kernel/*.h "$TOP"/uapi/linux/*.h \
+	 "$TOP"/userspace/lib/*.[ch] "$TOP"/userspace/cohortctl/*.[ch]; do
+	out=$(perl "$CP" --strict --no-tree --terse --show-types \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE \
+		-f "$f" 2>&1) || { echo "$out"; rc=1; }
+done
+
+[ $rc -eq 0 ] && echo "style: clean"
+exit $rc
