@@ -4,14 +4,14 @@
 # non-zero exit code for bad input and missing privilege.
 . "$(dirname "$0")/lib.sh"
 
-check "cohortctl: set-self" $COHORTCTL node set-self 12 node-twelve
+check "set-self" $COHORTCTL node set-self 12 node-twelve
 out=$($COHORTCTL info)
 echo "$out" | sed 's/^/# /'
-check "cohortctl: info shows the node" sh -c "echo '$out' | grep -q 'node: 12 (node-twelve)'"
+check "info shows the node" sh -c "echo '$out' | grep -q 'node: 12 (node-twelve)'"
 
 json=$($COHORTCTL -j info)
 echo "# $json"
-check "cohortctl: -j info is JSON with the node" /usr/bin/python3 -c "
+check "-j info is JSON with the node" /usr/bin/python3 -c "
 import json, sys
 d = json.loads(sys.argv[1])
 assert d['node-id'] == 12 and d['node-name'] == 'node-twelve', d
@@ -22,34 +22,34 @@ assert d['proto-version'] == 1 and d['version']
 err=$($COHORTCTL node set-self 3 'bad name!' 2>&1)
 rc=$?
 echo "# $err"
-check "cohortctl: bad name exits 1" [ $rc -eq 1 ]
-check "cohortctl: bad name prints the kernel's reason" \
+check "bad name exits 1" [ $rc -eq 1 ]
+check "bad name prints the kernel's reason" \
 	sh -c "echo '$err' | grep -q 'node name must be'"
-check "cohortctl: error is one line" [ "$(echo "$err" | wc -l)" -eq 1 ]
+check "error is one line" [ "$(echo "$err" | wc -l)" -eq 1 ]
 
 # Bad id: refused before asking the kernel, exit 2.
 err=$($COHORTCTL node set-self 0 n0 2>&1)
 rc=$?
-check "cohortctl: id 0 refused with usage error" [ $rc -eq 2 ]
+check "id 0 refused with usage error" [ $rc -eq 2 ]
 err=$($COHORTCTL node set-self 4096 n0 2>&1)
-check "cohortctl: id 4096 refused" [ $? -eq 2 ]
+check "id 4096 refused" [ $? -eq 2 ]
 err=$($COHORTCTL node set-self 12abc n0 2>&1)
-check "cohortctl: id 12abc refused" [ $? -eq 2 ]
+check "id 12abc refused" [ $? -eq 2 ]
 $COHORTCTL frobnicate > /dev/null 2>&1
-check "cohortctl: unknown command exits 2" [ $? -eq 2 ]
+check "unknown command exits 2" [ $? -eq 2 ]
 $COHORTCTL node set-self 1 > /dev/null 2>&1
-check "cohortctl: missing argument exits 2" [ $? -eq 2 ]
+check "missing argument exits 2" [ $? -eq 2 ]
 
 # Unprivileged: refused by the kernel, which says why.
 err=$(setpriv --reuid=65534 --regid=65534 --clear-groups $COHORTCTL node set-self 5 evil 2>&1)
 rc=$?
 echo "# $err"
-check "cohortctl: unprivileged set-self exits 1" [ $rc -eq 1 ]
-check "cohortctl: unprivileged set-self names CAP_NET_ADMIN" \
+check "unprivileged set-self exits 1" [ $rc -eq 1 ]
+check "unprivileged set-self names CAP_NET_ADMIN" \
 	sh -c "echo '$err' | grep -q CAP_NET_ADMIN"
-check "cohortctl: unprivileged info works" \
+check "unprivileged info works" \
 	sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups $COHORTCTL info > /dev/null"
-check "cohortctl: state unchanged by refused requests" \
+check "state unchanged by refused requests" \
 	sh -c "$COHORTCTL info | grep -q 'node: 12 (node-twelve)'"
-check "cohortctl: --help lists commands" sh -c "$COHORTCTL --help | grep -q set-self"
+check "--help lists commands" sh -c "$COHORTCTL --help | grep -q set-self"
 done_testing

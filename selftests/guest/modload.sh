@@ -21,14 +21,14 @@ while [ $i -lt 20 ]; do
 	[ ! -e /sys/kernel/cohort ] || { echo "# sysfs left after rmmod in round $i"; fails=$((fails + 1)); }
 	[ ! -e /dev/cohort ] || { echo "# /dev/cohort left after rmmod in round $i"; fails=$((fails + 1)); }
 done
-check "modload: 20 load/unload cycles" [ $fails -eq 0 ]
+check "20 load/unload cycles" [ $fails -eq 0 ]
 
 # With the module gone, cohortctl says so and fails.
 out=$($COHORTCTL info 2>&1)
 rc=$?
-check "modload: cohortctl reports a missing module" \
+check "cohortctl reports a missing module" \
 	[ $rc -ne 0 ] && echo "$out" | grep -q "not loaded"
 
 insmod "$COHORT_MOD"
-check "modload: reloaded for the remaining tests" [ -e /sys/kernel/cohort/version ]
+check "reloaded for the remaining tests" [ -e /sys/kernel/cohort/version ]
 done_testing

@@ -13,7 +13,7 @@ y=$($YNL --do info-get --json '{}' --output-json 2>&1)
 c=$($COHORTCTL -j info)
 echo "# ynl:       $y"
 echo "# cohortctl: $c"
-check "ynl: info-get equals cohortctl -j info" /usr/bin/python3 -c "
+check "info-get equals cohortctl -j info" /usr/bin/python3 -c "
 import json, sys
 y, c = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert y == c, (y, c)
@@ -22,12 +22,12 @@ assert c['node-id'] == 21
 
 out=$($YNL --do node-set-self --json '{"node-id": 33, "node-name": "via-ynl"}' 2>&1)
 echo "$out" | sed 's/^/# /'
-check "ynl: node-set-self seen by cohortctl" \
+check "node-set-self seen by cohortctl" \
 	sh -c "$COHORTCTL info | grep -q 'node: 33 (via-ynl)'"
 
 out=$($YNL --do node-set-self --json '{"node-id": 33, "node-name": "bad name"}' 2>&1)
 rc=$?
 echo "$out" | tail -3 | sed 's/^/# /'
-check "ynl: bad name refused with the extack text" \
+check "bad name refused with the extack text" \
 	sh -c "[ $rc -ne 0 ] && echo '$out' | grep -q 'node name must be'"
 done_testing
