@@ -14,17 +14,25 @@
 #include "chardev.h"
 #include "netlink.h"
 #include "node.h"
+#include "rpc.h"
 #include "selftest_hooks.h"
 #include "sysfs.h"
+#include "transport.h"
 #include "version.h"
 
 static int __init cohort_mod_init(void)
 {
 	int err;
 
-	err = cohort_node_init();
+	err = cohort_rpc_init();
 	if (err)
 		goto err_out;
+	err = cohort_transport_init();
+	if (err)
+		goto err_rpc;
+	err = cohort_node_init();
+	if (err)
+		goto err_transport;
 	err = cohort_sysfs_init();
 	if (err)
 		goto err_node;
@@ -51,6 +59,10 @@ err_sysfs:
 	cohort_sysfs_exit();
 err_node:
 	cohort_node_exit();
+err_transport:
+	cohort_transport_exit();
+err_rpc:
+	cohort_rpc_exit();
 err_out:
 	return err;
 }
@@ -62,6 +74,8 @@ static void __exit cohort_mod_exit(void)
 	cohort_chardev_exit();
 	cohort_sysfs_exit();
 	cohort_node_exit();
+	cohort_transport_exit();
+	cohort_rpc_exit();
 	pr_info("unloaded\n");
 }
 

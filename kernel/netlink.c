@@ -15,11 +15,20 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <net/addrconf.h>
+#include <net/ipv6.h>
 #include <linux/cohort.h>
 
+#include "buf.h"
+#include "events.h"
 #include "netlink.h"
 #include "node.h"
+#include "rpc.h"
+#include "tunables.h"
+#include "transport.h"
 #include "version.h"
+
+#define PING_TIMEOUT_MS	10000
 
 static struct genl_family cohort_genl_family;
 static atomic_long_t rejected = ATOMIC_LONG_INIT(0);
@@ -37,6 +46,42 @@ static const struct nla_policy node_set_self_policy[COHORT_A_MAX + 1] = {
 	[COHORT_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, COHORT_NODE_ID_MAX),
 	[COHORT_A_NODE_NAME] = { .type = NLA_NUL_STRING,
 				 .len = COHORT_NODE_NAME_MAX - 1 },
+};
+
+static const struct nla_policy node_add_policy[COHORT_A_MAX + 1] = {
+	[COHORT_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, COHORT_NODE_ID_MAX),
+	[COHORT_A_NODE_NAME] = { .type = NLA_NUL_STRING,
+				 .len = COHORT_NODE_NAME_MAX - 1 },
+	[COHORT_A_NODE_ADDR4] = NLA_POLICY_EXACT_LEN(4),
+	[COHORT_A_NODE_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[COHORT_A_NODE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy node_id_policy[COHORT_A_MAX + 1] = {
+	[COHORT_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, COHORT_NODE_ID_MAX),
+};
+
+static struct netlink_range_validation dead_timeout_range = {
+	.min = COHORT_DEAD_TIMEOUT_MS_MIN,
+	.max = COHORT_DEAD_TIMEOUT_MS_MAX,
+};
+
+static struct netlink_range_validation ping_size_range = {
+	.min = 0,
+	.max = COHORT_MSG_MAX,
+};
+
+static const struct nla_policy cluster_set_policy[COHORT_A_MAX + 1] = {
+	[COHORT_A_CLUSTER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[COHORT_A_CLUSTER_KEY] = NLA_POLICY_RANGE(NLA_BINARY, COHORT_KEY_MIN,
+						  COHORT_KEY_MAX),
+	[COHORT_A_DEAD_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &dead_timeout_range),
+};
+
+static const struct nla_policy ping_policy[COHORT_A_MAX + 1] = {
+	[COHORT_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, COHORT_NODE_ID_MAX),
+	[COHORT_A_PING_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &ping_size_range),
 };
 
 static int reject(int err)
@@ -78,6 +123,10 @@ static int require_attr(struct genl_info *info, struct nlattr **tb, int type)
 		break;
 	case COHORT_A_NODE_NAME:
 		NL_SET_ERR_MSG_MOD(info->extack, "node name is required");
+		break;
+	case COHORT_A_NODE_ADDR4:
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "node address (IPv4 or IPv6) is required");
 		break;
 	default:
 		NL_SET_ERR_MSG_MOD(info->extack, "a required attribute is missing");
@@ -168,6 +217,320 @@ static int node_set_self_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int node_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cohort_net *cn = cohort_net(genl_info_net(info));
+	struct nlattr *tb[COHORT_A_MAX + 1];
+	struct cohort_node_addr addr = {};
+	u16 port = COHORT_PORT_DEFAULT;
+	int err;
+
+	err = require_admin(skb, info) ?:
+	      parse_request(info, node_add_policy, tb) ?:
+	      require_attr(info, tb, COHORT_A_NODE_ID) ?:
+	      require_attr(info, tb, COHORT_A_NODE_NAME);
+	if (err)
+		return err;
+	if (!!tb[COHORT_A_NODE_ADDR4] == !!tb[COHORT_A_NODE_ADDR6]) {
+		if (tb[COHORT_A_NODE_ADDR4]) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "give an IPv4 or an IPv6 address, not both");
+			return reject(-EINVAL);
+		}
+		return require_attr(info, tb, COHORT_A_NODE_ADDR4);
+	}
+	if (tb[COHORT_A_NODE_PORT])
+		port = nla_get_u16(tb[COHORT_A_NODE_PORT]);
+	if (tb[COHORT_A_NODE_ADDR4]) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&addr.ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = nla_get_in_addr(tb[COHORT_A_NODE_ADDR4]);
+		addr.len = sizeof(*sin);
+		if (ipv4_is_multicast(sin->sin_addr.s_addr) ||
+		    ipv4_is_zeronet(sin->sin_addr.s_addr) ||
+		    ipv4_is_lbcast(sin->sin_addr.s_addr)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[COHORT_A_NODE_ADDR4],
+					    "not a unicast address");
+			return reject(-EINVAL);
+		}
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&addr.ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = nla_get_in6_addr(tb[COHORT_A_NODE_ADDR6]);
+		addr.len = sizeof(*sin6);
+		if (ipv6_addr_any(&sin6->sin6_addr) ||
+		    ipv6_addr_is_multicast(&sin6->sin6_addr) ||
+		    (ipv6_addr_type(&sin6->sin6_addr) & IPV6_ADDR_LINKLOCAL)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[COHORT_A_NODE_ADDR6],
+					    "not a global or unique-local unicast address");
+			return reject(-EINVAL);
+		}
+	}
+	err = cohort_node_add(cn, nla_get_u32(tb[COHORT_A_NODE_ID]),
+			      nla_data(tb[COHORT_A_NODE_NAME]), &addr,
+			      info->extack);
+	return err ? reject(err) : 0;
+}
+
+static int node_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cohort_net *cn = cohort_net(genl_info_net(info));
+	struct nlattr *tb[COHORT_A_MAX + 1];
+	int err;
+
+	err = require_admin(skb, info) ?:
+	      parse_request(info, node_id_policy, tb) ?:
+	      require_attr(info, tb, COHORT_A_NODE_ID);
+	if (err)
+		return err;
+	err = cohort_node_del(cn, nla_get_u32(tb[COHORT_A_NODE_ID]),
+			      info->extack);
+	return err ? reject(err) : 0;
+}
+
+static int put_stats(struct sk_buff *msg, struct cohort_peer *peer)
+{
+	struct cohort_peer_stats *st = &peer->stats;
+	struct nlattr *nest = nla_nest_start(msg, COHORT_A_NODE_STATS);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, COHORT_STAT_MSGS_TX,
+			      atomic64_read(&st->msgs_tx), COHORT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_STAT_MSGS_RX,
+			      atomic64_read(&st->msgs_rx), COHORT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_STAT_BYTES_TX,
+			      atomic64_read(&st->bytes_tx), COHORT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_STAT_BYTES_RX,
+			      atomic64_read(&st->bytes_rx), COHORT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_STAT_RECONNECTS,
+			      atomic64_read(&st->reconnects), COHORT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_STAT_AUTH_FAILURES,
+			      atomic64_read(&st->auth_failures), COHORT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_STAT_MALFORMED,
+			      atomic64_read(&st->malformed), COHORT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_STAT_RTT_US,
+			      atomic64_read(&st->rtt_us), COHORT_STAT_PAD)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int fill_node(struct sk_buff *msg, struct cohort_peer *peer, u32 self,
+		     u32 portid, u32 seq, int flags)
+{
+	void *hdr = genlmsg_put(msg, portid, seq, &cohort_genl_family, flags,
+				COHORT_CMD_NODE_GET);
+	u8 state = peer->id == self ? COHORT_NODE_SELF : cohort_peer_state(peer);
+	u16 port;
+	int err;
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (peer->addr.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&peer->addr;
+
+		port = ntohs(sin->sin_port);
+		err = nla_put_in_addr(msg, COHORT_A_NODE_ADDR4,
+				      sin->sin_addr.s_addr);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&peer->addr;
+
+		port = ntohs(sin6->sin6_port);
+		err = nla_put_in6_addr(msg, COHORT_A_NODE_ADDR6,
+				       &sin6->sin6_addr);
+	}
+	if (err || nla_put_u32(msg, COHORT_A_NODE_ID, peer->id) ||
+	    nla_put_string(msg, COHORT_A_NODE_NAME, peer->name) ||
+	    nla_put_u16(msg, COHORT_A_NODE_PORT, port) ||
+	    nla_put_u8(msg, COHORT_A_NODE_STATE, state) ||
+	    put_stats(msg, peer)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static int node_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cohort_net *cn = cohort_net(genl_info_net(info));
+	struct nlattr *tb[COHORT_A_MAX + 1];
+	struct cohort_peer *peer;
+	struct sk_buff *msg;
+	int err;
+
+	err = parse_request(info, node_id_policy, tb) ?:
+	      require_attr(info, tb, COHORT_A_NODE_ID);
+	if (err)
+		return err;
+	peer = cohort_peer_get(cn, nla_get_u32(tb[COHORT_A_NODE_ID]));
+	if (!peer) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[COHORT_A_NODE_ID],
+				    "no node with this id");
+		return reject(-ENOENT);
+	}
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	err = msg ? fill_node(msg, peer, READ_ONCE(cn->self_id),
+			      info->snd_portid, info->snd_seq, 0) : -ENOMEM;
+	cohort_peer_put(peer);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct cohort_net *cn = cohort_net(sock_net(skb->sk));
+	unsigned long id = cb->args[0];
+	struct cohort_peer *peer;
+	int err = 0;
+
+	for (;;) {
+		rcu_read_lock();
+		peer = xa_find(&cn->peers, &id, ULONG_MAX, XA_PRESENT);
+		if (peer && !refcount_inc_not_zero(&peer->ref))
+			peer = NULL;
+		rcu_read_unlock();
+		if (!peer)
+			break;
+		err = fill_node(skb, peer, READ_ONCE(cn->self_id),
+				NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				NLM_F_MULTI);
+		cohort_peer_put(peer);
+		if (err)
+			break;
+		id++;
+	}
+	cb->args[0] = id;
+	return err == -EMSGSIZE && skb->len ? skb->len : (err ?: skb->len);
+}
+
+static int cluster_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cohort_net *cn = cohort_net(genl_info_net(info));
+	struct nlattr *tb[COHORT_A_MAX + 1];
+	struct nlattr *key;
+	int err;
+
+	err = require_admin(skb, info) ?:
+	      parse_request(info, cluster_set_policy, tb);
+	if (err)
+		return err;
+	key = tb[COHORT_A_CLUSTER_KEY];
+	err = cohort_cluster_set(cn, tb[COHORT_A_CLUSTER_ID] ?
+				 nla_get_u32(tb[COHORT_A_CLUSTER_ID]) : 0,
+				 key ? nla_data(key) : NULL,
+				 key ? nla_len(key) : 0,
+				 tb[COHORT_A_DEAD_TIMEOUT_MS] ?
+				 nla_get_u32(tb[COHORT_A_DEAD_TIMEOUT_MS]) : 0,
+				 info->extack);
+	return err ? reject(err) : 0;
+}
+
+static int ping_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cohort_net *cn = cohort_net(genl_info_net(info));
+	struct nlattr *tb[COHORT_A_MAX + 1];
+	struct cohort_buf *req = NULL, *resp = NULL;
+	struct sk_buff *msg;
+	u32 size = 64;
+	void *hdr;
+	u64 t0, rtt;
+	int err;
+
+	err = require_admin(skb, info) ?:
+	      parse_request(info, ping_policy, tb) ?:
+	      require_attr(info, tb, COHORT_A_NODE_ID);
+	if (err)
+		return err;
+	if (tb[COHORT_A_PING_SIZE])
+		size = nla_get_u32(tb[COHORT_A_PING_SIZE]);
+	if (size) {
+		req = cohort_buf_alloc(size, GFP_KERNEL);
+		if (!req)
+			return -ENOMEM;
+		cohort_buf_fill_random(req);
+	}
+	t0 = ktime_get_ns();
+	/* 10 s, plus 1 s for every 256 KiB each way at the slowest. */
+	err = cohort_rpc_call(cn, nla_get_u32(tb[COHORT_A_NODE_ID]),
+			      COHORT_MSG_ECHO, req, &resp,
+			      PING_TIMEOUT_MS + (size >> 18) * 2000);
+	rtt = ktime_get_ns() - t0;
+	if (err) {
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG_MOD(info->extack, "no node with this id");
+		else if (err == -EHOSTDOWN)
+			NL_SET_ERR_MSG_MOD(info->extack, "node is not up");
+		else if (err == -ETIMEDOUT)
+			NL_SET_ERR_MSG_MOD(info->extack, "no answer in time");
+		goto out;
+	}
+	if (req ? !resp || !cohort_buf_equal(req, resp) : !!resp) {
+		NL_SET_ERR_MSG_MOD(info->extack, "echo came back different");
+		err = -EIO;
+		goto out;
+	}
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, &cohort_genl_family, 0,
+				COHORT_CMD_PING);
+	if (!hdr || nla_put_u64_64bit(msg, COHORT_A_PING_RTT_US,
+				      div_u64(rtt, NSEC_PER_USEC), COHORT_A_PAD) ||
+	    nla_put_u32(msg, COHORT_A_PING_SIZE, size)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	cohort_buf_put(req);
+	cohort_buf_put(resp);
+	return err;
+}
+
+/* Multicast a node event to the namespace's "events" listeners. */
+void cohort_genl_event(struct cohort_net *cn, int ev, u32 node_id,
+		       const char *reason)
+{
+	static const u8 cmds[] = {
+		[COHORT_EVENT_NODE_UP] = COHORT_CMD_NODE_UP_NTF,
+		[COHORT_EVENT_NODE_DOWN] = COHORT_CMD_NODE_DOWN_NTF,
+		[COHORT_EVENT_AUTH_FAILED] = COHORT_CMD_AUTH_FAILED_NTF,
+	};
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (ev < 0 || ev >= ARRAY_SIZE(cmds) ||
+	    !genl_has_listeners(&cohort_genl_family, cn->net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &cohort_genl_family, 0, cmds[ev]);
+	if (!hdr || nla_put_u32(msg, COHORT_A_NODE_ID, node_id) ||
+	    (reason && nla_put_string(msg, COHORT_A_REASON, reason))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&cohort_genl_family, cn->net, msg, 0, 0,
+				GFP_KERNEL);
+}
+
 /*
  * All operations are below resv_start_op: the core then leaves attribute
  * parsing to the handlers above, which check the reserved header byte
@@ -182,6 +545,31 @@ static const struct genl_small_ops cohort_genl_ops[] = {
 		.cmd = COHORT_CMD_NODE_SET_SELF,
 		.doit = node_set_self_doit,
 	},
+	{
+		.cmd = COHORT_CMD_NODE_ADD,
+		.doit = node_add_doit,
+	},
+	{
+		.cmd = COHORT_CMD_NODE_DEL,
+		.doit = node_del_doit,
+	},
+	{
+		.cmd = COHORT_CMD_NODE_GET,
+		.doit = node_get_doit,
+		.dumpit = node_get_dumpit,
+	},
+	{
+		.cmd = COHORT_CMD_CLUSTER_SET,
+		.doit = cluster_set_doit,
+	},
+	{
+		.cmd = COHORT_CMD_PING,
+		.doit = ping_doit,
+	},
+};
+
+static const struct genl_multicast_group cohort_mcgrps[] = {
+	{ .name = COHORT_MCGRP_EVENTS, },
 };
 
 static struct genl_family cohort_genl_family __ro_after_init = {
@@ -192,6 +580,8 @@ static struct genl_family cohort_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = cohort_genl_ops,
 	.n_small_ops = ARRAY_SIZE(cohort_genl_ops),
+	.mcgrps = cohort_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(cohort_mcgrps),
 	.resv_start_op = COHORT_CMD_MAX + 1,
 };
 

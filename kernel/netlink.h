@@ -2,8 +2,14 @@
 #ifndef _COHORT_NETLINK_H
 #define _COHORT_NETLINK_H
 
+#include <linux/types.h>
+
 int cohort_genl_init(void);
 void cohort_genl_exit(void);
 long cohort_genl_rejected(void);
+
+struct cohort_net;
+void cohort_genl_event(struct cohort_net *cn, int ev, u32 node_id,
+		       const char *reason);
 
 #endif /* _COHORT_NETLINK_H */

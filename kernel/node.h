@@ -2,25 +2,129 @@
 #ifndef _COHORT_NODE_H
 #define _COHORT_NODE_H
 
+#include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/socket.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <linux/cohort.h>
+
+#include "wire.h"
 
 struct net;
 struct netlink_ext_ack;
+struct cohort_conn;
+struct kobject;
+struct sock;
+
+/* Per-peer counters; atomic, read without locks. */
+struct cohort_peer_stats {
+	atomic64_t msgs_tx;
+	atomic64_t msgs_rx;
+	atomic64_t bytes_tx;
+	atomic64_t bytes_rx;
+	atomic64_t reconnects;
+	atomic64_t auth_failures;
+	atomic64_t malformed;
+	atomic64_t rtt_us;
+};
+
+/**
+ * struct cohort_peer - one entry of a node's node table
+ * @cn: the node instance whose table this is; constant
+ * @id: node id; constant
+ * @name: node name; constant
+ * @addr: address and port; constant
+ * @addrlen: length of @addr; constant
+ * @ref: references: the table holds one, so do connections and lookups
+ * @lock: protects @conn, @state, @backoff_ms, @ups and @removed
+ * @conn: the connection in use (outgoing from connect, or accepted and
+ *	past HELLO), holding a reference; NULL if none
+ * @state: &enum cohort_node_state
+ * @backoff_ms: next reconnect delay (connecting side)
+ * @ups: times this peer came up
+ * @removed: deleted from the table; nothing may attach to it any more
+ * @connect_work: connects to this peer (when it has the higher id)
+ * @stats: counters
+ * @kobj: /sys/kernel/cohort/nodes/<id>/ (initial namespace only);
+ *	protected by the node instance's lock
+ * @rcu: for freeing after RCU readers of the table are done
+ */
+struct cohort_peer {
+	struct cohort_net *cn;
+	u16 id;
+	char name[COHORT_NODE_NAME_MAX];
+	struct sockaddr_storage addr;
+	int addrlen;
+	refcount_t ref;
+	spinlock_t lock;
+	struct cohort_conn *conn;
+	enum cohort_node_state state;
+	unsigned int backoff_ms;
+	unsigned int ups;
+	bool removed;
+	struct delayed_work connect_work;
+	struct cohort_peer_stats stats;
+	struct kobject *kobj;
+	struct rcu_head rcu;
+};
 
 /**
  * struct cohort_net - the cohort node that one network namespace is
  * @net: the namespace; constant for the life of the instance
- * @lock: serialises changes to this node's identity
+ * @lock: serialises configuration: identity, cluster settings, the node
+ *	table's writers and the listener
  * @self_id: this node's id, 0 until configured; protected by @lock
  * @self_name: this node's name, "" until configured; protected by @lock
+ * @cluster_id: cluster id, 0 until configured; protected by @lock
+ * @key: cluster key; protected by @lock, wiped when replaced or freed
+ * @keylen: bytes in @key, 0 until configured; protected by @lock
+ * @dead_timeout_ms: dead timeout of this cluster; protected by @lock
+ * @peers: node id -> &struct cohort_peer; written under @lock, read
+ *	under RCU
+ * @nr_peers: entries in @peers; protected by @lock
+ * @listen_sock: listening socket, or NULL; protected by @lock
+ * @listen_saved_data_ready: its callback before ours; protected by @lock
+ * @stopping: the instance is going away; set under @lock
+ * @accept_work: accepts connections queued on @listen_sock
+ * @hb_work: periodic heartbeats and dead-peer detection
+ * @conns_lock: protects @conns
+ * @conns: every live connection of this instance, handshaking or not
+ * @rpc: request id -> waiting call (xarray's own lock)
+ * @rpc_next: cyclic request id allocation state; xarray lock
+ * @accept_unknown: accepted connections dropped: address not in the table
+ * @wire_errors: frames refused, by &enum cohort_wire_err
  */
 struct cohort_net {
 	struct net *net;
-	struct mutex lock;	/* protects self_id and self_name */
+	struct mutex lock;
 	u32 self_id;
 	char self_name[COHORT_NODE_NAME_MAX];
+	u32 cluster_id;
+	u8 key[COHORT_KEY_MAX];
+	unsigned int keylen;
+	u32 dead_timeout_ms;
+	struct xarray peers;
+	unsigned int nr_peers;
+	struct socket *listen_sock;
+	void (*listen_saved_data_ready)(struct sock *sk);
+	bool stopping;
+	struct work_struct accept_work;
+	struct delayed_work hb_work;
+	spinlock_t conns_lock;
+	struct list_head conns;
+	struct xarray rpc;
+	u32 rpc_next;
+	atomic64_t accept_unknown;
+	atomic64_t wire_errors[COHORT_WIRE_ERR_MAX];
+};
+
+struct cohort_node_addr {
+	struct sockaddr_storage ss;
+	int len;
 };
 
 struct cohort_net *cohort_net(const struct net *net);
@@ -28,7 +132,19 @@ void cohort_node_get_self(struct cohort_net *cn, u32 *id,
 			  char name[COHORT_NODE_NAME_MAX]);
 int cohort_node_set_self(struct cohort_net *cn, u32 id, const char *name,
 			 struct netlink_ext_ack *extack);
+int cohort_node_add(struct cohort_net *cn, u32 id, const char *name,
+		    const struct cohort_node_addr *addr,
+		    struct netlink_ext_ack *extack);
+int cohort_node_del(struct cohort_net *cn, u32 id,
+		    struct netlink_ext_ack *extack);
+int cohort_cluster_set(struct cohort_net *cn, u32 cluster_id, const u8 *key,
+		       unsigned int keylen, u32 dead_timeout_ms,
+		       struct netlink_ext_ack *extack);
+struct cohort_peer *cohort_peer_get(struct cohort_net *cn, u32 id);
+void cohort_peer_put(struct cohort_peer *peer);
+enum cohort_node_state cohort_peer_state(struct cohort_peer *peer);
 long cohort_node_instances(void);
+extern unsigned int cohort_max_nodes;
 
 int cohort_node_init(void);
 void cohort_node_exit(void);

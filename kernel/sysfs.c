@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/cohort/: the module's version, its module-wide tunables and
- * counters, and the identity of the initial network namespace's node
- * (sysfs is not per namespace; generic netlink is the full interface).
+ * counters, and the initial network namespace's node identity and node
+ * table (sysfs is not per namespace; generic netlink is the full
+ * interface).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kobject.h>
+#include <linux/slab.h>
 #include <linux/kernel.h>
 #include <linux/sysfs.h>
 #include <net/net_namespace.h>
@@ -19,8 +21,10 @@
 #include "version.h"
 
 unsigned int cohort_dead_timeout_ms = COHORT_DEAD_TIMEOUT_MS_DEFAULT;
+unsigned int cohort_max_nodes = COHORT_NODES_MAX;
 
 static struct kobject *cohort_kobj;
+static struct kobject *nodes_kobj;
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
@@ -73,7 +77,60 @@ static ssize_t dead_timeout_ms_store(struct kobject *kobj,
 	if (val < COHORT_DEAD_TIMEOUT_MS_MIN || val > COHORT_DEAD_TIMEOUT_MS_MAX)
 		return -EINVAL;
 	WRITE_ONCE(cohort_dead_timeout_ms, val);
+	/* The default for new namespaces, and the initial one's setting. */
+	cohort_cluster_set(cohort_net(&init_net), 0, NULL, 0, val, NULL);
 	return count;
+}
+
+static ssize_t max_nodes_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(cohort_max_nodes));
+}
+
+static ssize_t max_nodes_store(struct kobject *kobj, struct kobj_attribute *attr,
+			       const char *buf, size_t count)
+{
+	unsigned int val;
+	int err;
+
+	err = kstrtouint(buf, 10, &val);
+	if (err)
+		return err;
+	if (val < 1 || val > COHORT_NODES_MAX)
+		return -EINVAL;
+	WRITE_ONCE(cohort_max_nodes, val);
+	return count;
+}
+
+static ssize_t accept_unknown_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&cohort_net(&init_net)->accept_unknown));
+}
+
+static ssize_t frames_refused_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	static const char * const names[COHORT_WIRE_ERR_MAX] = {
+		[COHORT_WIRE_BAD_MAGIC] = "bad_magic",
+		[COHORT_WIRE_BAD_VERSION] = "bad_version",
+		[COHORT_WIRE_BAD_TYPE] = "bad_type",
+		[COHORT_WIRE_BAD_FLAGS] = "bad_flags",
+		[COHORT_WIRE_TOO_LONG] = "too_long",
+		[COHORT_WIRE_BAD_NODE] = "bad_node",
+		[COHORT_WIRE_BAD_SEQ] = "bad_seq",
+		[COHORT_WIRE_BAD_MAC] = "bad_mac",
+		[COHORT_WIRE_BAD_HANDSHAKE] = "bad_handshake",
+	};
+	struct cohort_net *cn = cohort_net(&init_net);
+	int i, len = 0;
+
+	for (i = 1; i < COHORT_WIRE_ERR_MAX; i++)
+		len += sysfs_emit_at(buf, len, "%s %lld\n", names[i],
+				     atomic64_read(&cn->wire_errors[i]));
+	return len;
 }
 
 static ssize_t netlink_rejected_show(struct kobject *kobj,
@@ -95,6 +152,8 @@ static struct kobj_attribute node_name_attr = __ATTR_RO(node_name);
 static struct kobj_attribute dead_timeout_ms_attr =
 	__ATTR(dead_timeout_ms, 0644, dead_timeout_ms_show,
 	       dead_timeout_ms_store);
+static struct kobj_attribute max_nodes_attr =
+	__ATTR(max_nodes, 0644, max_nodes_show, max_nodes_store);
 
 static struct attribute *cohort_attrs[] = {
 	&version_attr.attr,
@@ -102,6 +161,7 @@ static struct attribute *cohort_attrs[] = {
 	&node_id_attr.attr,
 	&node_name_attr.attr,
 	&dead_timeout_ms_attr.attr,
+	&max_nodes_attr.attr,
 	NULL,
 };
 
@@ -112,10 +172,14 @@ static const struct attribute_group cohort_group = {
 static struct kobj_attribute netlink_rejected_attr =
 	__ATTR_RO(netlink_rejected);
 static struct kobj_attribute instances_attr = __ATTR_RO(instances);
+static struct kobj_attribute accept_unknown_attr = __ATTR_RO(accept_unknown);
+static struct kobj_attribute frames_refused_attr = __ATTR_RO(frames_refused);
 
 static struct attribute *cohort_stats_attrs[] = {
 	&netlink_rejected_attr.attr,
 	&instances_attr.attr,
+	&accept_unknown_attr.attr,
+	&frames_refused_attr.attr,
 	NULL,
 };
 
@@ -130,6 +194,127 @@ static const struct attribute_group *cohort_groups[] = {
 	NULL,
 };
 
+/* /sys/kernel/cohort/nodes/<id>/: one per node of the initial namespace. */
+struct peer_kobj {
+	struct kobject kobj;
+	struct cohort_peer *peer;	/* holds a reference */
+};
+
+static struct cohort_peer *kobj_peer(struct kobject *kobj)
+{
+	return container_of(kobj, struct peer_kobj, kobj)->peer;
+}
+
+static void peer_kobj_release(struct kobject *kobj)
+{
+	struct peer_kobj *pk = container_of(kobj, struct peer_kobj, kobj);
+
+	cohort_peer_put(pk->peer);
+	kfree(pk);
+}
+
+static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", kobj_peer(kobj)->name);
+}
+
+static ssize_t address_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct cohort_peer *peer = kobj_peer(kobj);
+
+	if (peer->addr.ss_family == AF_INET)
+		return sysfs_emit(buf, "%pISpc\n", &peer->addr);
+	return sysfs_emit(buf, "%pISpc\n", &peer->addr);
+}
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	static const char * const names[] = {
+		[COHORT_NODE_UNKNOWN] = "unknown",
+		[COHORT_NODE_CONNECTING] = "connecting",
+		[COHORT_NODE_UP] = "up",
+		[COHORT_NODE_DOWN] = "down",
+		[COHORT_NODE_SELF] = "self",
+	};
+	struct cohort_peer *peer = kobj_peer(kobj);
+	enum cohort_node_state st = cohort_peer_state(peer);
+
+	if (peer->id == READ_ONCE(peer->cn->self_id))
+		st = COHORT_NODE_SELF;
+	return sysfs_emit(buf, "%s\n", names[st]);
+}
+
+#define PEER_STAT(field)						\
+static ssize_t field##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  atomic64_read(&kobj_peer(kobj)->stats.field));\
+}									\
+static struct kobj_attribute field##_attr = __ATTR_RO(field)
+
+PEER_STAT(msgs_tx);
+PEER_STAT(msgs_rx);
+PEER_STAT(bytes_tx);
+PEER_STAT(bytes_rx);
+PEER_STAT(reconnects);
+PEER_STAT(auth_failures);
+PEER_STAT(malformed);
+PEER_STAT(rtt_us);
+
+static struct kobj_attribute name_attr = __ATTR_RO(name);
+static struct kobj_attribute address_attr = __ATTR_RO(address);
+static struct kobj_attribute state_attr = __ATTR_RO(state);
+
+static struct attribute *peer_attrs[] = {
+	&name_attr.attr, &address_attr.attr, &state_attr.attr,
+	&msgs_tx_attr.attr, &msgs_rx_attr.attr, &bytes_tx_attr.attr,
+	&bytes_rx_attr.attr, &reconnects_attr.attr, &auth_failures_attr.attr,
+	&malformed_attr.attr, &rtt_us_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(peer);
+
+static const struct kobj_type peer_ktype = {
+	.release = peer_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = peer_groups,
+};
+
+/* Called with the instance's lock held. Failure only costs the files. */
+void cohort_sysfs_peer_add(struct cohort_peer *peer)
+{
+	struct peer_kobj *pk;
+
+	lockdep_assert_held(&peer->cn->lock);
+	if (!nodes_kobj)
+		return;
+	pk = kzalloc(sizeof(*pk), GFP_KERNEL);
+	if (!pk)
+		return;
+	refcount_inc(&peer->ref);
+	pk->peer = peer;
+	if (kobject_init_and_add(&pk->kobj, &peer_ktype, nodes_kobj, "%u",
+				 peer->id)) {
+		kobject_put(&pk->kobj);
+		return;
+	}
+	peer->kobj = &pk->kobj;
+}
+
+void cohort_sysfs_peer_del(struct cohort_peer *peer)
+{
+	lockdep_assert_held(&peer->cn->lock);
+	if (!peer->kobj)
+		return;
+	kobject_del(peer->kobj);
+	kobject_put(peer->kobj);
+	peer->kobj = NULL;
+}
+
 int __init cohort_sysfs_init(void)
 {
 	int err;
@@ -140,8 +325,15 @@ int __init cohort_sysfs_init(void)
 	err = sysfs_create_groups(cohort_kobj, cohort_groups);
 	if (err)
 		goto err_put_kobj;
+	nodes_kobj = kobject_create_and_add("nodes", cohort_kobj);
+	if (!nodes_kobj) {
+		err = -ENOMEM;
+		goto err_remove_groups;
+	}
 	return 0;
 
+err_remove_groups:
+	sysfs_remove_groups(cohort_kobj, cohort_groups);
 err_put_kobj:
 	kobject_put(cohort_kobj);
 	return err;
@@ -149,6 +341,8 @@ err_put_kobj:
 
 void cohort_sysfs_exit(void)
 {
+	kobject_put(nodes_kobj);
+	nodes_kobj = NULL;
 	sysfs_remove_groups(cohort_kobj, cohort_groups);
 	kobject_put(cohort_kobj);
 }

@@ -14,5 +14,7 @@
 #define COHORT_DEAD_TIMEOUT_MS_MAX	60000
 
 extern unsigned int cohort_dead_timeout_ms;
+/* Node table size limit, 1..COHORT_NODES_MAX (defined in node.h). */
+extern unsigned int cohort_max_nodes;
 
 #endif /* _COHORT_TUNABLES_H */

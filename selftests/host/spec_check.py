@@ -31,6 +31,12 @@ def expected(spec):
     for d in spec.get("definitions", []):
         if d["type"] == "const":
             out.append((c_name(f"{fam}-{d['name']}"), str(d["value"])))
+        elif d["type"] == "enum":
+            prefix = d.get("name-prefix", f"{fam}-{d['name']}-")
+            val = d.get("value-start", 0)
+            for e in d["entries"]:
+                out.append((c_name(prefix + e), str(val)))
+                val += 1
     consts = {d["name"]: d["value"] for d in spec.get("definitions", [])
               if d["type"] == "const"}
     for aset in spec["attribute-sets"]:
@@ -43,9 +49,7 @@ def expected(spec):
             if "max-len" in checks and a["name"] == "node-name":
                 out.append((c_name(f"{fam}-node-name-max") + " - 1",
                             str(checks["max-len"])))
-            if "max" in checks:
-                m = checks["max"]
-                out.append((str(consts.get(m, m)), str(consts.get(m, m))))
+
             last = val
             val += 1
         if "attr-max-name" in aset:

@@ -18,6 +18,17 @@ struct subcommand {
 
 int cmd_info(int argc, char **argv);
 int cmd_node(int argc, char **argv);
+int cmd_nodes(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
+int node_add(int argc, char **argv);
+int node_del(int argc, char **argv);
+
+struct cohort_nl;
+struct nl_msg;
+int cohortctl_parse_id(const char *s, unsigned int *id);
+int cohortctl_open(struct cohort_nl *nl);
+int cohortctl_do(struct nl_msg *msg, struct cohort_nl *nl, const char *what);
 
 /* Print @s as a JSON string literal. */
 void json_string(FILE *f, const char *s);

@@ -16,6 +16,16 @@ static const struct subcommand subcommands[] = {
 	  "show module version, protocol version and this node's identity" },
 	{ "node", cmd_node, "node set-self ID NAME",
 	  "set this node's id (1-4095) and name" },
+	{ "node", cmd_node, "node add ID NAME ADDR[:PORT]",
+	  "add a node to the table (IPv6 as [ADDR]:PORT)" },
+	{ "node", cmd_node, "node del ID", "remove a node from the table" },
+	{ "nodes", cmd_nodes, "nodes",
+	  "the node table: state, RTT and counters of every node" },
+	{ "cluster", cmd_cluster,
+	  "cluster set [--id N] [--key-file F] [--dead-timeout MS]",
+	  "cluster id, key and dead timeout" },
+	{ "ping", cmd_ping, "ping NODE [-c N] [-s BYTES]",
+	  "in-kernel ECHO round trips to a node" },
 };
 
 static void print_usage(FILE *f)
@@ -27,12 +37,15 @@ static void print_usage(FILE *f)
 		"  -j, --json   machine-readable JSON output\n"
 		"  -h, --help   this text\n\nCommands:\n");
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
-		fprintf(f, "  %-24s %s\n", subcommands[i].usage,
+		fprintf(f, "  %-40s %s\n", subcommands[i].usage,
 			subcommands[i].description);
 	fprintf(f, "\nExamples:\n"
 		"  cohortctl info\n"
 		"  cohortctl node set-self 3 node3\n"
-		"  cohortctl -j info\n");
+		"  cohortctl node add 1 node1 10.0.0.1:7470\n"
+		"  cohortctl cluster set --id 7 --key-file /etc/cohort/key\n"
+		"  cohortctl -j nodes\n"
+		"  cohortctl ping 2 -c 5 -s 4096\n");
 }
 
 void json_string(FILE *f, const char *s)

@@ -4,25 +4,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cohortctl.h"
 #include "nl.h"
-
-static int parse_id(const char *s, unsigned int *id)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || *s == '-' ||
-	    v < 1 || v > COHORT_NODE_ID_MAX)
-		return -1;
-	*id = v;
-	return 0;
-}
 
 static int node_set_self(int argc, char **argv)
 {
@@ -35,17 +20,10 @@ static int node_set_self(int argc, char **argv)
 		fprintf(stderr, "usage: cohortctl node set-self ID NAME\n");
 		return EXIT_USAGE;
 	}
-	if (parse_id(argv[1], &id)) {
-		fprintf(stderr, "cohortctl: node id must be a number from 1 to %d, not '%s'\n",
-			COHORT_NODE_ID_MAX, argv[1]);
+	if (cohortctl_parse_id(argv[1], &id))
 		return EXIT_USAGE;
-	}
-	err = cohort_nl_open(&nl);
-	if (err) {
-		fprintf(stderr, "cohortctl: cannot reach the cohort module: %s\n",
-			err == -ENOENT ? "it is not loaded" : strerror(-err));
+	if (cohortctl_open(&nl))
 		return EXIT_KERNEL;
-	}
 	/* The name is checked by the kernel, which says what is wrong. */
 	msg = cohort_nl_msg(&nl, COHORT_CMD_NODE_SET_SELF, 0);
 	if (!msg || nla_put_u32(msg, COHORT_A_NODE_ID, id) ||
@@ -74,6 +52,12 @@ int cmd_node(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "set-self"))
 		return node_set_self(argc - 1, argv + 1);
-	fprintf(stderr, "usage: cohortctl node set-self ID NAME\n");
+	if (argc >= 2 && !strcmp(argv[1], "add"))
+		return node_add(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "del"))
+		return node_del(argc - 1, argv + 1);
+	fprintf(stderr, "usage: cohortctl node set-self ID NAME\n"
+		"       cohortctl node add ID NAME ADDRESS[:PORT]\n"
+		"       cohortctl node del ID\n");
 	return EXIT_USAGE;
 }

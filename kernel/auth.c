@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Authentication: the handshake's HMAC-SHA256 challenge-response, the
+ * session key derived from both sides' fresh nonces, and the truncated
+ * HMAC on every frame after the handshake. The cluster key itself never
+ * crosses the wire.
+ *
+ *   proof(from -> to)  = HMAC(key, "cohort-auth-v1" | from | to | cluster
+ *                                  | nonce(to) | nonce(from))
+ *   session key        = HMAC(key, "cohort-session-v1" | lo | hi
+ *                                  | nonce(lo) | nonce(hi))
+ * Node ids are big-endian u16, the cluster id a big-endian u32, nonces
+ * COHORT_NONCE_LEN random bytes; lo and hi are the lower and higher node id.
+ */
+#include <crypto/hash.h>
+#include <linux/err.h>
+#include <linux/highmem.h>
+#include <linux/string.h>
+
+#include "auth.h"
+#include "buf.h"
+
+static struct crypto_shash *hmac_tfm(const u8 *key, unsigned int keylen)
+{
+	struct crypto_shash *tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	int err;
+
+	if (IS_ERR(tfm))
+		return tfm;
+	err = crypto_shash_setkey(tfm, key, keylen);
+	if (err) {
+		crypto_free_shash(tfm);
+		return ERR_PTR(err);
+	}
+	return tfm;
+}
+
+int cohort_mac_init(struct cohort_mac *m, const u8 *key, unsigned int keylen)
+{
+	m->tfm = hmac_tfm(key, keylen);
+	if (IS_ERR(m->tfm)) {
+		int err = PTR_ERR(m->tfm);
+
+		m->tfm = NULL;
+		return err;
+	}
+	return 0;
+}
+
+void cohort_mac_free(struct cohort_mac *m)
+{
+	if (m->tfm)
+		crypto_free_shash(m->tfm);
+	m->tfm = NULL;
+}
+
+/* MAC of a frame: @hdr is the encoded header with its mac field zeroed. */
+int cohort_mac_frame(struct cohort_mac *m, const u8 *hdr,
+		     const struct cohort_buf *buf, u8 out[COHORT_WIRE_MAC_LEN])
+{
+	SHASH_DESC_ON_STACK(desc, m->tfm);
+	u8 digest[SHA256_DIGEST_SIZE];
+	unsigned int i;
+	int err;
+
+	desc->tfm = m->tfm;
+	err = crypto_shash_init(desc);
+	if (!err)
+		err = crypto_shash_update(desc, hdr, COHORT_WIRE_HDR_LEN);
+	for (i = 0; !err && buf && i < buf->nr_pages; i++) {
+		size_t n = min_t(size_t, PAGE_SIZE, buf->len - (size_t)i * PAGE_SIZE);
+		void *p = kmap_local_page(buf->pages[i]);
+
+		err = crypto_shash_update(desc, p, n);
+		kunmap_local(p);
+	}
+	if (!err)
+		err = crypto_shash_final(desc, digest);
+	shash_desc_zero(desc);
+	memcpy(out, digest, COHORT_WIRE_MAC_LEN);
+	memzero_explicit(digest, sizeof(digest));
+	return err;
+}
+
+static int hmac_parts(const u8 *key, unsigned int keylen, const char *label,
+		      u16 a, u16 b, const u8 *extra, unsigned int extralen,
+		      const u8 *n1, const u8 *n2, u8 out[SHA256_DIGEST_SIZE])
+{
+	struct crypto_shash *tfm = hmac_tfm(key, keylen);
+	u8 ids[4];
+	int err;
+
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	cohort_put_be16(ids, a);
+	cohort_put_be16(ids + 2, b);
+	{
+		SHASH_DESC_ON_STACK(desc, tfm);
+
+		desc->tfm = tfm;
+		err = crypto_shash_init(desc);
+		if (!err)
+			err = crypto_shash_update(desc, label, strlen(label));
+		if (!err)
+			err = crypto_shash_update(desc, ids, sizeof(ids));
+		if (!err && extralen)
+			err = crypto_shash_update(desc, extra, extralen);
+		if (!err)
+			err = crypto_shash_update(desc, n1, COHORT_NONCE_LEN);
+		if (!err)
+			err = crypto_shash_update(desc, n2, COHORT_NONCE_LEN);
+		if (!err)
+			err = crypto_shash_final(desc, out);
+		shash_desc_zero(desc);
+	}
+	crypto_free_shash(tfm);
+	return err;
+}
+
+int cohort_auth_proof(const u8 *key, unsigned int keylen, u16 from, u16 to,
+		      u32 cluster_id, const u8 *nonce_to, const u8 *nonce_from,
+		      u8 out[SHA256_DIGEST_SIZE])
+{
+	u8 cid[4];
+
+	cohort_put_be32(cid, cluster_id);
+	return hmac_parts(key, keylen, "cohort-auth-v1", from, to, cid,
+			  sizeof(cid), nonce_to, nonce_from, out);
+}
+
+int cohort_auth_session_key(const u8 *key, unsigned int keylen, u16 lo,
+			    u16 hi, const u8 *nonce_lo, const u8 *nonce_hi,
+			    u8 out[SHA256_DIGEST_SIZE])
+{
+	return hmac_parts(key, keylen, "cohort-session-v1", lo, hi, NULL, 0,
+			  nonce_lo, nonce_hi, out);
+}

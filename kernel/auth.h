@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _COHORT_AUTH_H
+#define _COHORT_AUTH_H
+
+#include <linux/types.h>
+#include <crypto/sha2.h>
+
+#include "wire.h"
+
+struct crypto_shash;
+struct cohort_buf;
+
+/* A per-connection frame MAC: HMAC-SHA256 keyed by the session key. */
+struct cohort_mac {
+	struct crypto_shash *tfm;
+};
+
+int cohort_mac_init(struct cohort_mac *m, const u8 *key, unsigned int keylen);
+void cohort_mac_free(struct cohort_mac *m);
+int cohort_mac_frame(struct cohort_mac *m, const u8 *hdr,
+		     const struct cohort_buf *buf, u8 out[COHORT_WIRE_MAC_LEN]);
+
+int cohort_auth_proof(const u8 *key, unsigned int keylen, u16 from, u16 to,
+		      u32 cluster_id, const u8 *nonce_to, const u8 *nonce_from,
+		      u8 out[SHA256_DIGEST_SIZE]);
+int cohort_auth_session_key(const u8 *key, unsigned int keylen, u16 lo,
+			    u16 hi, const u8 *nonce_lo, const u8 *nonce_hi,
+			    u8 out[SHA256_DIGEST_SIZE]);
+
+#endif /* _COHORT_AUTH_H */

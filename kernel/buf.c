@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Paged message buffers (see buf.h).
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "buf.h"
+
+struct cohort_buf *cohort_buf_alloc(size_t len, gfp_t gfp)
+{
+	unsigned int n = DIV_ROUND_UP(len, PAGE_SIZE);
+	struct cohort_buf *buf;
+	unsigned int i;
+
+	buf = kvzalloc(struct_size(buf, pages, n), gfp);
+	if (!buf)
+		return NULL;
+	kref_init(&buf->ref);
+	buf->len = len;
+	for (i = 0; i < n; i++) {
+		buf->pages[i] = alloc_page(gfp);
+		if (!buf->pages[i])
+			goto err_free_pages;
+		buf->nr_pages++;
+	}
+	return buf;
+
+err_free_pages:
+	while (buf->nr_pages)
+		__free_page(buf->pages[--buf->nr_pages]);
+	kvfree(buf);
+	return NULL;
+}
+
+static void buf_release(struct kref *ref)
+{
+	struct cohort_buf *buf = container_of(ref, struct cohort_buf, ref);
+	unsigned int i;
+
+	for (i = 0; i < buf->nr_pages; i++)
+		__free_page(buf->pages[i]);
+	kvfree(buf);
+}
+
+void cohort_buf_put(struct cohort_buf *buf)
+{
+	if (buf)
+		kref_put(&buf->ref, buf_release);
+}
+
+struct cohort_buf *cohort_buf_get(struct cohort_buf *buf)
+{
+	kref_get(&buf->ref);
+	return buf;
+}
+
+void cohort_buf_write(struct cohort_buf *buf, size_t off, const void *src,
+		      size_t len)
+{
+	while (len) {
+		size_t in = off % PAGE_SIZE;
+		size_t n = min_t(size_t, len, PAGE_SIZE - in);
+
+		memcpy_to_page(buf->pages[off / PAGE_SIZE], in, src, n);
+		src += n;
+		off += n;
+		len -= n;
+	}
+}
+
+void cohort_buf_read(const struct cohort_buf *buf, size_t off, void *dst,
+		     size_t len)
+{
+	while (len) {
+		size_t in = off % PAGE_SIZE;
+		size_t n = min_t(size_t, len, PAGE_SIZE - in);
+
+		memcpy_from_page(dst, buf->pages[off / PAGE_SIZE], in, n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
+}
+
+void cohort_buf_fill_random(struct cohort_buf *buf)
+{
+	unsigned int i;
+
+	for (i = 0; i < buf->nr_pages; i++) {
+		void *p = kmap_local_page(buf->pages[i]);
+
+		get_random_bytes(p, PAGE_SIZE);
+		kunmap_local(p);
+	}
+}
+
+bool cohort_buf_equal(const struct cohort_buf *a, const struct cohort_buf *b)
+{
+	unsigned int i;
+	bool same = true;
+
+	if (a->len != b->len)
+		return false;
+	for (i = 0; i < a->nr_pages && same; i++) {
+		size_t n = min_t(size_t, PAGE_SIZE, a->len - (size_t)i * PAGE_SIZE);
+		void *pa = kmap_local_page(a->pages[i]);
+		void *pb = kmap_local_page(b->pages[i]);
+
+		same = !memcmp(pa, pb, n);
+		kunmap_local(pb);
+		kunmap_local(pa);
+	}
+	return same;
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Messages and remote calls over the transport: the registry of message
+ * types (handler and largest payload, enforced by the receive path before
+ * any handler runs), request/response matching by request id, one-way
+ * sends, and the ECHO type used by tests and benchmarks.
+ *
+ * No wait is unbounded: every call has a timeout, and a peer going down
+ * completes every call waiting on it at once with -EHOSTDOWN.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/errno.h>
+#include <linux/jiffies.h>
+#include <linux/xarray.h>
+
+#include "buf.h"
+#include "node.h"
+#include "rpc.h"
+#include "transport.h"
+
+#define RPC_TIMEOUT_MAX_MS	600000
+
+/* Written at registration (module init), read by every receive path. */
+static u32 msg_max_len[COHORT_MSG_TYPE_MAX];
+static cohort_msg_handler_t msg_handlers[COHORT_MSG_TYPE_MAX];
+const u32 *cohort_msg_max_len = msg_max_len;
+
+struct rpc_waiter {
+	u16 node;
+	struct completion done;
+	int err;
+	struct cohort_buf *resp;
+};
+
+int cohort_rpc_register(u8 type, u32 max_len, cohort_msg_handler_t fn)
+{
+	if (!type || type >= COHORT_MSG_TYPE_MAX || !max_len ||
+	    max_len > COHORT_MSG_MAX)
+		return -EINVAL;
+	if (READ_ONCE(msg_max_len[type]))
+		return -EBUSY;
+	WRITE_ONCE(msg_handlers[type], fn);
+	smp_wmb();	/* handler before the type becomes acceptable */
+	WRITE_ONCE(msg_max_len[type], max_len);
+	return 0;
+}
+
+void cohort_rpc_unregister(u8 type)
+{
+	if (type && type < COHORT_MSG_TYPE_MAX) {
+		WRITE_ONCE(msg_max_len[type], 0);
+		WRITE_ONCE(msg_handlers[type], NULL);
+	}
+}
+
+/* Complete the call that @h answers, if it is still waiting. */
+static void complete_call(struct cohort_conn *conn, const struct cohort_hdr *h,
+			  struct cohort_buf *buf)
+{
+	struct cohort_net *cn = conn->cn;
+	struct rpc_waiter *w;
+	u8 e[4];
+
+	if (h->req_id > U32_MAX)
+		return;
+	xa_lock_bh(&cn->rpc);
+	w = xa_load(&cn->rpc, h->req_id);
+	if (w && w->node == h->src)
+		__xa_erase(&cn->rpc, h->req_id);
+	else
+		w = NULL;
+	xa_unlock_bh(&cn->rpc);
+	if (!w)
+		return;		/* timed out already, or not ours */
+	if (h->flags & COHORT_F_ERROR) {
+		w->err = -EPROTO;
+		if (buf && buf->len == 4) {
+			cohort_buf_read(buf, 0, e, 4);
+			w->err = -(int)clamp_t(u32, cohort_get_be32(e), 1, 4095);
+		}
+	} else {
+		w->err = 0;
+		w->resp = buf ? cohort_buf_get(buf) : NULL;
+	}
+	complete(&w->done);
+}
+
+static void reply_error(struct cohort_conn *conn, const struct cohort_hdr *h,
+			int err)
+{
+	struct cohort_buf *buf = cohort_buf_alloc(4, GFP_KERNEL);
+	u8 e[4];
+
+	if (!buf)
+		return;
+	cohort_put_be32(e, -err);
+	cohort_buf_write(buf, 0, e, 4);
+	cohort_conn_send(conn, h->type, COHORT_F_RESPONSE | COHORT_F_ERROR,
+			 h->req_id, buf);
+	cohort_buf_put(buf);
+}
+
+/* Called by the transport for every checked frame of a registered type. */
+void cohort_rpc_dispatch(struct cohort_conn *conn, const struct cohort_hdr *h,
+			 struct cohort_buf *buf)
+{
+	cohort_msg_handler_t fn;
+	int err;
+
+	if (h->flags & COHORT_F_RESPONSE) {
+		complete_call(conn, h, buf);
+		return;
+	}
+	fn = READ_ONCE(msg_handlers[h->type]);
+	if (!fn) {
+		if (h->req_id)
+			reply_error(conn, h, -EOPNOTSUPP);
+		return;
+	}
+	err = fn(conn, h, buf);
+	if (err && h->req_id)
+		reply_error(conn, h, err);
+}
+
+int cohort_rpc_reply(struct cohort_conn *conn, const struct cohort_hdr *req,
+		     struct cohort_buf *buf)
+{
+	if (!req->req_id)
+		return 0;	/* one-way message: nobody waits */
+	return cohort_conn_send(conn, req->type, COHORT_F_RESPONSE,
+				req->req_id, buf);
+}
+
+static struct cohort_conn *up_conn(struct cohort_net *cn, u32 node)
+{
+	struct cohort_peer *peer = cohort_peer_get(cn, node);
+	struct cohort_conn *conn;
+
+	if (!peer)
+		return ERR_PTR(-ENOENT);
+	conn = cohort_peer_conn_get(peer);
+	cohort_peer_put(peer);
+	if (!conn)
+		return ERR_PTR(-EHOSTDOWN);
+	if (!test_bit(COHORT_CONN_UP, &conn->flags)) {
+		cohort_conn_put(conn);
+		return ERR_PTR(-EHOSTDOWN);
+	}
+	return conn;
+}
+
+/**
+ * cohort_rpc_call - send a request and wait for its answer
+ * @cn: node instance
+ * @node: destination node id
+ * @type: registered message type
+ * @req: request payload, or NULL (the caller keeps its reference)
+ * @resp: the answer's payload (NULL if empty); the caller puts it
+ * @timeout_ms: give up after this long (1..600000)
+ *
+ * Return: 0, -ENOENT (no such node), -EHOSTDOWN (not up, or went down
+ * while waiting), -ETIMEDOUT, or the error the peer's handler returned.
+ */
+int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
+		    struct cohort_buf *req, struct cohort_buf **resp,
+		    unsigned int timeout_ms)
+{
+	struct rpc_waiter w = { .node = node, .err = -EHOSTDOWN };
+	struct cohort_conn *conn;
+	unsigned long left;
+	u32 id;
+	int err;
+
+	*resp = NULL;
+	if (!timeout_ms || timeout_ms > RPC_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	init_completion(&w.done);
+	conn = up_conn(cn, node);
+	if (IS_ERR(conn))
+		return PTR_ERR(conn);
+	err = xa_alloc_cyclic_bh(&cn->rpc, &id, &w, xa_limit_32b, &cn->rpc_next,
+				 GFP_KERNEL);
+	if (err < 0)
+		goto out_put;
+	err = cohort_conn_send(conn, type, 0, id, req);
+	if (err) {
+		xa_erase_bh(&cn->rpc, id);
+		goto out_put;
+	}
+	left = wait_for_completion_timeout(&w.done,
+					   msecs_to_jiffies(timeout_ms));
+	if (!left) {
+		if (xa_erase_bh(&cn->rpc, id) == &w) {
+			err = -ETIMEDOUT;
+			goto out_put;
+		}
+		/*
+		 * Completed just as we timed out: the completer took the entry
+		 * and is about to call complete(); wait for that (bounded).
+		 */
+		wait_for_completion(&w.done);
+	}
+	err = w.err;
+	*resp = w.resp;
+out_put:
+	cohort_conn_put(conn);
+	return err;
+}
+
+/* One-way message: no answer is expected or waited for. */
+int cohort_rpc_send(struct cohort_net *cn, u32 node, u8 type,
+		    struct cohort_buf *buf)
+{
+	struct cohort_conn *conn = up_conn(cn, node);
+	int err;
+
+	if (IS_ERR(conn))
+		return PTR_ERR(conn);
+	err = cohort_conn_send(conn, type, 0, 0, buf);
+	cohort_conn_put(conn);
+	return err;
+}
+
+/* @node went down: every call waiting on it fails now with @err. */
+void cohort_rpc_fail_peer(struct cohort_net *cn, u16 node, int err)
+{
+	struct rpc_waiter *w;
+	unsigned long id;
+
+	xa_lock_bh(&cn->rpc);
+	xa_for_each(&cn->rpc, id, w) {
+		if (w->node != node)
+			continue;
+		__xa_erase(&cn->rpc, id);
+		w->err = err;
+		complete(&w->done);
+	}
+	xa_unlock_bh(&cn->rpc);
+}
+
+void cohort_rpc_net_init(struct cohort_net *cn)
+{
+	xa_init_flags(&cn->rpc, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+}
+
+void cohort_rpc_net_exit(struct cohort_net *cn)
+{
+	struct rpc_waiter *w;
+	unsigned long id;
+
+	xa_lock_bh(&cn->rpc);
+	xa_for_each(&cn->rpc, id, w) {
+		__xa_erase(&cn->rpc, id);
+		w->err = -EHOSTDOWN;
+		complete(&w->done);
+	}
+	xa_unlock_bh(&cn->rpc);
+	xa_destroy(&cn->rpc);
+}
+
+/* ECHO: the answer is the request, byte for byte, in the same buffer. */
+static int echo_handler(struct cohort_conn *conn, const struct cohort_hdr *h,
+			struct cohort_buf *buf)
+{
+	return cohort_rpc_reply(conn, h, buf);
+}
+
+int __init cohort_rpc_init(void)
+{
+	int err;
+
+	/* The transport handles these three itself; only their sizes here. */
+	err = cohort_rpc_register(COHORT_MSG_HELLO, 4 + 4 + COHORT_NONCE_LEN,
+				  NULL);
+	if (!err)
+		err = cohort_rpc_register(COHORT_MSG_AUTH, 32, NULL);
+	if (!err)
+		err = cohort_rpc_register(COHORT_MSG_HEARTBEAT, 8, NULL);
+	if (!err)
+		err = cohort_rpc_register(COHORT_MSG_ECHO, COHORT_MSG_MAX,
+					  echo_handler);
+	return err;
+}
+
+void cohort_rpc_exit(void)
+{
+	cohort_rpc_unregister(COHORT_MSG_ECHO);
+	cohort_rpc_unregister(COHORT_MSG_HEARTBEAT);
+	cohort_rpc_unregister(COHORT_MSG_AUTH);
+	cohort_rpc_unregister(COHORT_MSG_HELLO);
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _COHORT_TRANSPORT_H
+#define _COHORT_TRANSPORT_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <crypto/sha2.h>
+
+#include "auth.h"
+#include "wire.h"
+
+struct cohort_net;
+struct cohort_peer;
+struct cohort_buf;
+struct socket;
+struct sock;
+
+/* conn->flags bits */
+#define COHORT_CONN_CLOSING	0	/* closed, release queued */
+#define COHORT_CONN_UP		1	/* handshake complete */
+#define COHORT_CONN_NOTIFY_DOWN	2	/* its peer went down with it */
+
+/**
+ * struct cohort_conn - one TCP connection to a peer
+ * @cn: the node instance; constant
+ * @sock: the socket; constant until release
+ * @ref: references (the instance's list, the peer, queued work)
+ * @list: in cn->conns, under cn->conns_lock
+ * @peer: the peer, with a reference; set at creation for outgoing
+ *	connections, by the HELLO for accepted ones; written by the rx worker
+ *	only, before %COHORT_CONN_UP
+ * @flags: %COHORT_CONN_CLOSING, %COHORT_CONN_UP
+ * @outgoing: we connected (we have the lower id)
+ * @self: our node id; constant (snapshot of the configuration)
+ * @cluster_id: constant
+ * @key: cluster key; constant, wiped when the connection is freed
+ * @keylen: constant
+ * @dead_timeout_ms: constant
+ * @hs_state: handshake progress; rx worker only
+ * @my_nonce: our handshake nonce; constant
+ * @peer_nonce: the peer's nonce; rx worker only
+ * @mac: frame MAC with the session key; set before %COHORT_CONN_UP
+ * @rx: receive expectations; rx worker only
+ * @rx_raw: header bytes received so far; rx worker only
+ * @rx_have: bytes in @rx_raw; rx worker only
+ * @rx_hdr: decoded header of the frame being received; rx worker only
+ * @rx_buf: its payload; rx worker only
+ * @rx_off: payload bytes received; rx worker only
+ * @last_rx: jiffies of the last complete frame; WRITE_ONCE/READ_ONCE
+ * @created: jiffies at creation; constant
+ * @tx_lock: protects @txq
+ * @txq: frames waiting to be sent
+ * @tx_seq: sequence number of the last authenticated frame sent; tx
+ *	worker only
+ * @rx_work: receives (queued by the socket's data_ready)
+ * @tx_work: sends @txq
+ * @release_work: tears the connection down after close
+ * @saved_data_ready: the socket's callback before ours; constant
+ * @saved_state_change: likewise
+ * @reason: why it was closed; set once by the closer
+ */
+struct cohort_conn {
+	struct cohort_net *cn;
+	struct socket *sock;
+	struct kref ref;
+	struct list_head list;
+	struct cohort_peer *peer;
+	unsigned long flags;
+	bool outgoing;
+	u16 self;
+	u32 cluster_id;
+	u8 key[COHORT_KEY_MAX];
+	unsigned int keylen;
+	u32 dead_timeout_ms;
+	int hs_state;
+	u8 my_nonce[COHORT_NONCE_LEN];
+	u8 peer_nonce[COHORT_NONCE_LEN];
+	struct cohort_mac mac;
+	struct cohort_wire_rx rx;
+	u8 rx_raw[COHORT_WIRE_HDR_LEN];
+	size_t rx_have;
+	struct cohort_hdr rx_hdr;
+	struct cohort_buf *rx_buf;
+	size_t rx_off;
+	unsigned long last_rx;
+	unsigned long created;
+	spinlock_t tx_lock;
+	struct list_head txq;
+	u64 tx_seq;
+	struct work_struct rx_work;
+	struct work_struct tx_work;
+	struct work_struct release_work;
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+	const char *reason;
+};
+
+int cohort_transport_init(void);
+void cohort_transport_exit(void);
+void cohort_transport_net_init(struct cohort_net *cn);
+void cohort_transport_net_stop(struct cohort_net *cn);
+void cohort_transport_reconfigure(struct cohort_net *cn, bool reset);
+void cohort_transport_peer_init(struct cohort_peer *peer);
+void cohort_transport_peer_removed(struct cohort_peer *peer);
+void cohort_conn_close(struct cohort_conn *conn, const char *reason);
+void cohort_conn_put(struct cohort_conn *conn);
+struct cohort_conn *cohort_peer_conn_get(struct cohort_peer *peer);
+int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
+		     u64 req_id, struct cohort_buf *buf);
+extern const u32 *cohort_msg_max_len;
+
+#endif /* _COHORT_TRANSPORT_H */
