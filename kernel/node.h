@@ -91,6 +91,7 @@ struct cohort_peer {
  * @stopping: the instance is going away; set under @lock
  * @accept_work: accepts connections queued on @listen_sock
  * @hb_work: periodic heartbeats and dead-peer detection
+ * @hb_last: jiffies of the last heartbeat round; @hb_work only
  * @conns_lock: protects @conns
  * @conns: every live connection of this instance, handshaking or not
  * @rpc: request id -> waiting call (xarray's own lock)
@@ -114,6 +115,7 @@ struct cohort_net {
 	bool stopping;
 	struct work_struct accept_work;
 	struct delayed_work hb_work;
+	unsigned long hb_last;
 	spinlock_t conns_lock;
 	struct list_head conns;
 	struct xarray rpc;

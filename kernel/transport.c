@@ -505,15 +505,21 @@ static int attach_accepted(struct cohort_conn *conn, u16 src)
 		return -ENOENT;
 	}
 	old = peer->conn;
+	if (old && test_bit(COHORT_CONN_UP, &old->flags)) {
+		/*
+		 * The peer restarted, or someone pretends to be it: the new
+		 * connection only replaces the working one once it has
+		 * authenticated (conn_up).
+		 */
+		spin_unlock_bh(&peer->lock);
+		return 0;
+	}
 	kref_get(&conn->ref);
 	peer->conn = conn;
-	if (peer->state != COHORT_NODE_UP)
-		peer->state = COHORT_NODE_CONNECTING;
+	peer->state = peer->ups ? COHORT_NODE_DOWN : COHORT_NODE_CONNECTING;
 	spin_unlock_bh(&peer->lock);
 	if (old) {
-		/* A newer connection from the same peer replaces the old. */
-		if (test_bit(COHORT_CONN_UP, &old->flags))
-			cohort_rpc_fail_peer(cn, src, -EHOSTDOWN);
+		/* A newer connection replaces one that never came up. */
 		cohort_conn_close(old, "replaced by a new connection");
 		cohort_conn_put(old);		/* the peer's reference */
 	}
@@ -586,21 +592,34 @@ static void handle_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
 static void conn_up(struct cohort_conn *conn)
 {
 	struct cohort_peer *peer = conn->peer;
-	bool current_conn, again;
+	struct cohort_conn *old = NULL;
+	bool again, removed;
 
 	spin_lock_bh(&peer->lock);
-	current_conn = peer->conn == conn;
+	removed = peer->removed;
 	again = peer->ups > 0;
-	if (current_conn) {
+	if (!removed) {
+		if (peer->conn != conn) {
+			/* An authenticated newcomer replaces the old one. */
+			old = peer->conn;
+			kref_get(&conn->ref);
+			peer->conn = conn;
+		}
 		set_bit(COHORT_CONN_UP, &conn->flags);
 		peer->state = COHORT_NODE_UP;
 		peer->ups++;
 		peer->backoff_ms = BACKOFF_MIN_MS;
 	}
 	spin_unlock_bh(&peer->lock);
-	if (!current_conn) {
-		cohort_conn_close(conn, "superseded");
+	if (removed) {
+		cohort_conn_close(conn, "node removed");
 		return;
+	}
+	if (old) {
+		if (test_bit(COHORT_CONN_UP, &old->flags))
+			cohort_rpc_fail_peer(conn->cn, peer->id, -EHOSTDOWN);
+		cohort_conn_close(old, "replaced by a new connection");
+		cohort_conn_put(old);		/* the peer's reference */
 	}
 	if (again)
 		atomic64_inc(&peer->stats.reconnects);
@@ -1088,7 +1107,10 @@ static void hb_work_fn(struct work_struct *work)
 		cohort_conn_put(victims[i]);
 	}
 
-	/* One heartbeat to every peer that is up. */
+	/* Every quarter of the dead timeout, a heartbeat to every peer up. */
+	if (time_before(jiffies, cn->hb_last + msecs_to_jiffies(dead_ms / 4)))
+		goto requeue;
+	cn->hb_last = jiffies;
 	cohort_put_be64(p, ktime_get_ns());
 	buf = cohort_buf_alloc(HB_LEN, GFP_KERNEL);
 	if (buf) {
@@ -1110,7 +1132,9 @@ static void hb_work_fn(struct work_struct *work)
 		cohort_buf_put(buf);
 	}
 
-	period = max_t(unsigned int, dead_ms / 4, 50);
+requeue:
+	/* Checked ten times per dead timeout: detection within 1.1 x it. */
+	period = max_t(unsigned int, dead_ms / 10, 50);
 	mutex_lock(&cn->lock);
 	if (!cn->stopping)
 		queue_delayed_work(cohort_wq, &cn->hb_work,

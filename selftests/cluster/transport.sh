@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Transport and membership scenarios, driven from the host on a running
+# 3-node virtual cluster (scripts/vmcluster up -n 3 --dir DIR). Prints TAP.
+#
+#   node1 ---+
+#   node2 ---+--- vde_switch (10.77.0.0/24)
+#   node3 ---+
+#
+#   transport.sh DIR
+set -u
+D=$1
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+VMC=$TOP/scripts/vmcluster
+G=$TOP/selftests/guest
+C=$TOP/userspace/cohortctl/cohortctl
+DEAD=3000
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
+diag() { sed 's/^/# /'; }
+
+echo "TAP version 13"
+
+# --- formation: cohortd on every node, from its config file
+for i in 1 2 3; do
+	on $i "sh $G/cohortd_start.sh" > /dev/null || echo "# cohortd on node $i did not start"
+done
+formed=1
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		[ $i = $j ] && continue
+		on $i "sh $G/wait_state.sh $j up 20" > /dev/null 2>&1 || {
+			echo "# node $i does not see node $j up"; formed=0; }
+	done
+done
+check "3 nodes form a cluster: each sees the other two up" [ $formed = 1 ]
+on 1 "$C nodes" | diag
+check "cohortd logged node-up events" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'grep -c \"event node-up\" /tmp/cohortd.log' | grep -qv '^0'"
+check "sysfs shows the peers' state" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'cat /sys/kernel/cohort/nodes/2/state /sys/kernel/cohort/nodes/1/state' | tr '\n' ' ' | grep -q '^up self'"
+
+# --- ECHO round trips of several sizes come back identical (checked in
+# the kernel, byte for byte)
+for size in 1 4096 1048576 67108864; do
+	out=$(T=400 on 1 "$C ping 2 -s $size" 2>&1)
+	rc=$?
+	echo "$out" | tail -1 | diag
+	check "ECHO of $size bytes returns identical bytes" [ $rc = 0 ]
+done
+
+# --- 10,000 concurrent RPCs from 4 callers
+out=$(T=600 on 1 "for k in 1 2 3 4; do $C -j ping 2 -c 2500 -s 64 > /tmp/p\$k & done; wait; cat /tmp/p1 /tmp/p2 /tmp/p3 /tmp/p4" 2>&1)
+echo "$out" | diag
+check "10,000 RPCs from 4 concurrent callers all complete" \
+	/usr/bin/python3 -c "
+import json, sys
+rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
+assert len(rs) == 4 and sum(r['ok'] for r in rs) == 10000, rs
+" "$out"
+
+# --- a node dies: the others see it down within dead timeout + 1 s, and
+# calls to it fail at once instead of hanging
+t0=$(on 1 'echo $(($(date +%s%N) / 1000000))')
+"$VMC" kill --dir "$D" 3
+for i in 1 2; do
+	on $i "sh $G/wait_state.sh 3 down 15" > /dev/null
+	rc=$?
+	if [ $i = 1 ]; then
+		# cohortd stamps each event with the guest's clock, in ms
+		t1=$(on 1 "grep 'event node-down node=3' /tmp/cohortd.log | tail -1" |
+		     sed -n 's/^cohortd\[[0-9]*\] \([0-9]*\)\.\([0-9]*\):.*/\1\2/p')
+		delay=$(( ${t1:-999999999999999} - t0 ))
+		echo "# node 1 logged node 3 down ${delay} ms after the kill (dead timeout ${DEAD} ms)"
+		[ $rc = 0 ] && [ "$delay" -ge 0 ] && [ "$delay" -le $((DEAD + 1000)) ]
+		check "node 1 sees a killed node down within dead timeout + 1 s" [ $? = 0 ]
+	else
+		check "node 2 sees the killed node down" [ $rc = 0 ]
+	fi
+done
+out=$(on 1 "start=\$(date +%s%N); $C ping 3; echo rc=\$? ms=\$(( (\$(date +%s%N) - start) / 1000000 ))" 2>&1)
+echo "$out" | diag
+check "a call to a down node fails with EHOSTDOWN at once" \
+	sh -c "echo '$out' | grep -q 'not up' && echo '$out' | grep -q 'rc=1'"
+check "cohortd logged the node-down event" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'grep \"event node-down node=3\" /tmp/cohortd.log' | grep -q reason"
+
+# --- it comes back: restarted, it rejoins by itself
+"$VMC" restart --dir "$D" 3 > /dev/null
+on 3 "sh $G/cohortd_start.sh" > /dev/null
+check "the restarted node is up again on node 1" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 3 up 30' > /dev/null"
+check "the restarted node sees node 1 up" \
+	sh -c "'$VMC' exec --dir '$D' 3 -- 'sh $G/wait_state.sh 1 up 30' > /dev/null"
+check "node 1 counted a reconnect to node 3" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'cat /sys/kernel/cohort/nodes/3/reconnects' | grep -qv '^0'"
+
+# --- wrong key: node 3 reloads with another key and never comes up
+on 3 "sh $G/cohortd_start.sh ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100" > /dev/null
+sleep 2
+on 1 "sh $G/wait_state.sh 3 up 8" > /dev/null 2>&1
+check "a node with the wrong key never becomes up" [ $? != 0 ]
+check "the auth failure is counted" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'cat /sys/kernel/cohort/nodes/3/auth_failures' | grep -qv '^0'"
+check "cohortd logged an auth-failed event with the reason" \
+	sh -c "'$VMC' exec --dir '$D' 3 -- 'grep \"event auth-failed\" /tmp/cohortd.log' | grep -q 'key'"
+on 3 "sh $G/cohortd_start.sh" > /dev/null
+check "with the right key again (SIGHUP reload) it rejoins" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 3 up 30' > /dev/null"
+
+# --- reload removes and adds nodes without disturbing the others
+on 1 "sed -i '/^node 3 /d' /tmp/cohort.conf; kill -HUP \$(cat /tmp/cohortd.pid); sleep 2" > /dev/null
+out=$(on 1 "$C -j nodes")
+check "SIGHUP with node 3 removed leaves nodes 1 and 2" /usr/bin/python3 -c "
+import json, sys
+ns = json.loads(sys.argv[1])
+assert [n['node-id'] for n in ns] == [1, 2] and ns[1]['state'] == 'up', ns
+" "$out"
+on 1 "sh $G/cohortd_start.sh" > /dev/null
+check "SIGHUP with node 3 back brings it up" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 3 up 30' > /dev/null"
+
+# --- unload with live connections and calls in flight
+out=$(T=120 on 2 "for k in 1 2 3; do $C ping 1 -c 100000 -s 4096 > /dev/null 2>&1 & done; sleep 3; kill \$(cat /tmp/cohortd.pid); rmmod cohort; echo rmmod=\$?; wait; lsmod | grep -c '^cohort '" 2>&1)
+echo "$out" | diag
+check "rmmod with live connections and RPCs in flight succeeds" \
+	sh -c "echo '$out' | grep -q 'rmmod=0'"
+check "node 1 sees the unloaded node down" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 2 down 15' > /dev/null"
+
+echo "1..$n"
+[ $failed = 0 ]

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A hostile peer: connects to a cohort node's port again and again and
+ * sends it malformed input of every kind, at least FRAMES frames in all.
+ * The node must close each such connection, count the reason and go on
+ * serving its real peers.
+ *
+ *   hostile ADDR PORT SELF_ID TARGET_ID KEY_HEX CLUSTER_ID DEAD_MS FRAMES
+ *
+ * Knowing the key (an insider), some rounds complete a real handshake
+ * (HMAC-SHA256 through the kernel's AF_ALG sockets) and then send frames
+ * with bad MACs and replayed sequence numbers. Prints one summary line.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_alg.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "../../kernel/wire.h"
+
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+#ifndef SOL_ALG
+#define SOL_ALG 279
+#endif
+
+static struct sockaddr_in target;
+static unsigned int self_id, target_id, cluster_id, dead_ms;
+static unsigned char key[64];
+static int keylen;
+static unsigned long frames, conns, handshakes;
+
+static void hmac(const unsigned char *k, int klen, const void *parts[],
+		 const size_t lens[], int n, unsigned char out[32])
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG };
+	int tfm, op, i;
+
+	strcpy((char *)sa.salg_type, "hash");
+	strcpy((char *)sa.salg_name, "hmac(sha256)");
+	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
+	if (tfm < 0 || bind(tfm, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(tfm, SOL_ALG, ALG_SET_KEY, k, klen)) {
+		perror("AF_ALG hmac(sha256)");
+		exit(2);
+	}
+	op = accept(tfm, NULL, 0);
+	for (i = 0; i < n; i++)
+		send(op, parts[i], lens[i], i + 1 < n ? MSG_MORE : 0);
+	if (read(op, out, 32) != 32) {
+		perror("AF_ALG read");
+		exit(2);
+	}
+	close(op);
+	close(tfm);
+}
+
+static int dial(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct timeval tv = { .tv_sec = 2 };
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&target, sizeof(target))) {
+		close(fd);
+		return -1;
+	}
+	conns++;
+	return fd;
+}
+
+/* Send; a refused write (the node closed on us) is expected, not fatal. */
+static void put(int fd, const void *p, size_t len)
+{
+	send(fd, p, len, MSG_NOSIGNAL);
+	frames++;
+}
+
+static void hdr(unsigned char *raw, unsigned int type, unsigned int flags,
+		unsigned int len, unsigned int src, unsigned int dst,
+		unsigned long long seq)
+{
+	struct cohort_hdr h = {
+		.magic = COHORT_WIRE_MAGIC, .version = 1, .type = type,
+		.flags = flags, .len = len, .src = src, .dst = dst, .seq = seq,
+	};
+
+	cohort_hdr_encode(raw, &h);
+}
+
+static void hello_payload(unsigned char *p, const unsigned char *nonce)
+{
+	cohort_put_be32(p, cluster_id);
+	cohort_put_be32(p + 4, dead_ms);
+	memcpy(p + 8, nonce, COHORT_NONCE_LEN);
+}
+
+static void rand_bytes(unsigned char *p, size_t n)
+{
+	while (n--)
+		*p++ = random();
+}
+
+static int read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = recv(fd, (char *)p + got, n - got, 0);
+
+		if (r <= 0)
+			return -1;
+		got += r;
+	}
+	return 0;
+}
+
+/*
+ * A real handshake as node self_id, then one good heartbeat, then @bad
+ * frames: 0 = bad MAC, 1 = replayed sequence number, 2 = unknown type.
+ */
+static void authenticated_round(int bad)
+{
+	unsigned char raw[COHORT_WIRE_HDR_LEN + 64], in[COHORT_WIRE_HDR_LEN];
+	unsigned char mine[COHORT_NONCE_LEN], theirs[COHORT_NONCE_LEN];
+	unsigned char proof[32], session[32], mac[32], p[64];
+	unsigned char ids[4], cid[4], hb[8] = { 0 };
+	struct cohort_hdr h;
+	int fd = dial(), i;
+
+	if (fd < 0)
+		return;
+	rand_bytes(mine, sizeof(mine));
+	hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+	hello_payload(raw + COHORT_WIRE_HDR_LEN, mine);
+	put(fd, raw, COHORT_WIRE_HDR_LEN + 40);
+	/* Their HELLO, then their AUTH. */
+	if (read_full(fd, in, sizeof(in)))
+		goto out;
+	cohort_hdr_decode(&h, in);
+	if (h.type != COHORT_MSG_HELLO || h.len != 40 || read_full(fd, p, 40))
+		goto out;
+	memcpy(theirs, p + 8, COHORT_NONCE_LEN);
+	if (read_full(fd, in, sizeof(in)) || read_full(fd, p, 32))
+		goto out;
+	/* Our AUTH: proof(self -> target). */
+	cohort_put_be16(ids, self_id);
+	cohort_put_be16(ids + 2, target_id);
+	cohort_put_be32(cid, cluster_id);
+	{
+		const void *parts[] = { "cohort-auth-v1", ids, cid, theirs, mine };
+		const size_t lens[] = { 14, 4, 4, 32, 32 };
+
+		hmac(key, keylen, parts, lens, 5, proof);
+	}
+	hdr(raw, COHORT_MSG_AUTH, 0, 32, self_id, target_id, 0);
+	memcpy(raw + COHORT_WIRE_HDR_LEN, proof, 32);
+	put(fd, raw, COHORT_WIRE_HDR_LEN + 32);
+	{
+		int lower = self_id < target_id;
+		unsigned char sid[4];
+		const void *parts[] = { "cohort-session-v1", sid,
+					lower ? mine : theirs,
+					lower ? theirs : mine };
+		const size_t lens[] = { 17, 4, 32, 32 };
+
+		cohort_put_be16(sid, lower ? self_id : target_id);
+		cohort_put_be16(sid + 2, lower ? target_id : self_id);
+		hmac(key, keylen, parts, lens, 4, session);
+	}
+	handshakes++;
+	/* Frames 1 and 2: a good heartbeat each; then the bad ones. */
+	for (i = 1; i <= 6; i++) {
+		unsigned long long seq = i;
+		unsigned int type = COHORT_MSG_HEARTBEAT;
+
+		if (i > 2 && bad == 1)
+			seq = 2;			/* replayed */
+		if (i > 2 && bad == 2)
+			type = 63;			/* unregistered */
+		hdr(raw, type, 0, 8, self_id, target_id, seq);
+		memcpy(raw + COHORT_WIRE_HDR_LEN, hb, 8);
+		{
+			const void *parts[] = { raw, hb };
+			const size_t lens[] = { COHORT_WIRE_HDR_LEN, 8 };
+
+			hmac(session, 32, parts, lens, 2, mac);
+		}
+		if (i > 2 && bad == 0)
+			mac[random() % 16] ^= 1 + random() % 255;
+		memcpy(raw + 32, mac, 16);
+		put(fd, raw, COHORT_WIRE_HDR_LEN + 8);
+	}
+out:
+	close(fd);
+}
+
+/* One connection of unauthenticated junk of kind @k, @n frames of it. */
+static void junk_round(int k, int n)
+{
+	unsigned char raw[COHORT_WIRE_HDR_LEN + 64], nonce[COHORT_NONCE_LEN];
+	int fd = dial(), i, len;
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		len = COHORT_WIRE_HDR_LEN;
+		switch (k) {
+		case 0:		/* random bytes */
+			len = 1 + random() % sizeof(raw);
+			rand_bytes(raw, len);
+			break;
+		case 1:		/* a truncated header */
+			hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+			len = 1 + random() % (COHORT_WIRE_HDR_LEN - 1);
+			break;
+		case 2:		/* a huge length */
+			hdr(raw, COHORT_MSG_ECHO, 0, 0xffffffffu - random() % 1000,
+			    self_id, target_id, 0);
+			break;
+		case 3:		/* bad magic, version, type or flags */
+			hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+			raw[random() % 8] ^= 1 + random() % 255;
+			break;
+		case 4:		/* an authenticated type before the handshake */
+			hdr(raw, COHORT_MSG_ECHO, 0, 0, self_id, target_id, 1);
+			break;
+		case 5:		/* HELLO claiming another node */
+			hdr(raw, COHORT_MSG_HELLO, 0, 40, 3, target_id, 0);
+			rand_bytes(nonce, sizeof(nonce));
+			hello_payload(raw + len, nonce);
+			len += 40;
+			break;
+		case 6:		/* HELLO, replayed: the second is refused */
+		case 7:		/* HELLO, then a forged AUTH */
+			hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+			rand_bytes(nonce, sizeof(nonce));
+			hello_payload(raw + len, nonce);
+			len += 40;
+			if (k == 7 && i > 0) {
+				hdr(raw, COHORT_MSG_AUTH, 0, 32, self_id,
+				    target_id, 0);
+				rand_bytes(raw + COHORT_WIRE_HDR_LEN, 32);
+				len = COHORT_WIRE_HDR_LEN + 32;
+			}
+			break;
+		default:	/* a valid HELLO with random bytes flipped */
+			hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+			rand_bytes(nonce, sizeof(nonce));
+			hello_payload(raw + len, nonce);
+			len += 40;
+			raw[random() % len] ^= 1 + random() % 255;
+			break;
+		}
+		put(fd, raw, len);
+	}
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long want, round = 0;
+	int i;
+
+	if (argc != 9) {
+		fprintf(stderr, "usage: hostile ADDR PORT SELF_ID TARGET_ID KEY_HEX CLUSTER_ID DEAD_MS FRAMES\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	target.sin_family = AF_INET;
+	target.sin_port = htons(atoi(argv[2]));
+	if (inet_pton(AF_INET, argv[1], &target.sin_addr) != 1)
+		return 2;
+	self_id = atoi(argv[3]);
+	target_id = atoi(argv[4]);
+	for (i = 0; argv[5][2 * i] && argv[5][2 * i + 1] && i < 64; i++)
+		sscanf(argv[5] + 2 * i, "%2hhx", &key[i]);
+	keylen = i;
+	cluster_id = strtoul(argv[6], NULL, 10);
+	dead_ms = strtoul(argv[7], NULL, 10);
+	want = strtoul(argv[8], NULL, 10);
+	srandom(getpid());
+
+	while (frames < want) {
+		if (round % 50 == 49)
+			authenticated_round((round / 50) % 3);
+		else
+			junk_round(round % 9, 40);
+		round++;
+	}
+	printf("hostile: %lu frames over %lu connections, %lu handshakes completed\n",
+	       frames, conns, handshakes);
+	return 0;
+}
