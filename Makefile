@@ -9,6 +9,7 @@
 #                     "N passed, N failed"
 #   make demo         boot a 3-node virtual cluster and show cohortctl info
 #   make style        W=1, sparse (C=2) and checkpatch --strict
+#   make bench        in-kernel RPC vs userspace TCP, BENCH lines
 #   make deps         install missing Debian packages (scripts/deps.sh)
 
 TOP := $(CURDIR)
@@ -92,10 +93,13 @@ demo: deps
 style: deps
 	@for v in $(CHECK_KVERS); do $(TOP)/scripts/style.sh $$v || exit 1; done
 
-bench:
-	@echo "bench: no benchmarks yet (the transport issue adds bench/rpc)"
+bench: deps
+	$(MAKE) --no-print-directory all
+	$(MAKE) -C bench
+	$(TOP)/scripts/bench.sh $(KVER)
 
 clean:
 	rm -rf $(BUILD)/mod kernel/cohort.ko
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C bench clean

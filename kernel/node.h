@@ -60,7 +60,7 @@ struct cohort_peer {
 	struct sockaddr_storage addr;
 	int addrlen;
 	refcount_t ref;
-	spinlock_t lock;
+	spinlock_t lock;		/* see above */
 	struct cohort_conn *conn;
 	enum cohort_node_state state;
 	unsigned int backoff_ms;
@@ -101,7 +101,7 @@ struct cohort_peer {
  */
 struct cohort_net {
 	struct net *net;
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	u32 self_id;
 	char self_name[COHORT_NODE_NAME_MAX];
 	u32 cluster_id;
@@ -116,7 +116,7 @@ struct cohort_net {
 	struct work_struct accept_work;
 	struct delayed_work hb_work;
 	unsigned long hb_last;
-	spinlock_t conns_lock;
+	spinlock_t conns_lock;		/* see above */
 	struct list_head conns;
 	struct xarray rpc;
 	u32 rpc_next;

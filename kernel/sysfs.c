@@ -222,11 +222,7 @@ static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t address_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
-	struct cohort_peer *peer = kobj_peer(kobj);
-
-	if (peer->addr.ss_family == AF_INET)
-		return sysfs_emit(buf, "%pISpc\n", &peer->addr);
-	return sysfs_emit(buf, "%pISpc\n", &peer->addr);
+	return sysfs_emit(buf, "%pISpc\n", &kobj_peer(kobj)->addr);
 }
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -247,23 +243,39 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", names[st]);
 }
 
-#define PEER_STAT(field)						\
-static ssize_t field##_show(struct kobject *kobj,			\
-			    struct kobj_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  atomic64_read(&kobj_peer(kobj)->stats.field));\
-}									\
-static struct kobj_attribute field##_attr = __ATTR_RO(field)
+/* The counters: one show function, told which by the attribute. */
+struct peer_stat_attr {
+	struct kobj_attribute attr;
+	size_t off;		/* of the atomic64_t in struct cohort_peer_stats */
+};
 
-PEER_STAT(msgs_tx);
-PEER_STAT(msgs_rx);
-PEER_STAT(bytes_tx);
-PEER_STAT(bytes_rx);
-PEER_STAT(reconnects);
-PEER_STAT(auth_failures);
-PEER_STAT(malformed);
-PEER_STAT(rtt_us);
+static ssize_t peer_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	struct peer_stat_attr *pa = container_of(attr, struct peer_stat_attr, attr);
+	atomic64_t *v = (void *)&kobj_peer(kobj)->stats + pa->off;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(v));
+}
+
+static struct peer_stat_attr peer_stat_attrs[] = {
+	{ __ATTR(msgs_tx, 0444, peer_stat_show, NULL),
+	  offsetof(struct cohort_peer_stats, msgs_tx) },
+	{ __ATTR(msgs_rx, 0444, peer_stat_show, NULL),
+	  offsetof(struct cohort_peer_stats, msgs_rx) },
+	{ __ATTR(bytes_tx, 0444, peer_stat_show, NULL),
+	  offsetof(struct cohort_peer_stats, bytes_tx) },
+	{ __ATTR(bytes_rx, 0444, peer_stat_show, NULL),
+	  offsetof(struct cohort_peer_stats, bytes_rx) },
+	{ __ATTR(reconnects, 0444, peer_stat_show, NULL),
+	  offsetof(struct cohort_peer_stats, reconnects) },
+	{ __ATTR(auth_failures, 0444, peer_stat_show, NULL),
+	  offsetof(struct cohort_peer_stats, auth_failures) },
+	{ __ATTR(malformed, 0444, peer_stat_show, NULL),
+	  offsetof(struct cohort_peer_stats, malformed) },
+	{ __ATTR(rtt_us, 0444, peer_stat_show, NULL),
+	  offsetof(struct cohort_peer_stats, rtt_us) },
+};
 
 static struct kobj_attribute name_attr = __ATTR_RO(name);
 static struct kobj_attribute address_attr = __ATTR_RO(address);
@@ -271,9 +283,10 @@ static struct kobj_attribute state_attr = __ATTR_RO(state);
 
 static struct attribute *peer_attrs[] = {
 	&name_attr.attr, &address_attr.attr, &state_attr.attr,
-	&msgs_tx_attr.attr, &msgs_rx_attr.attr, &bytes_tx_attr.attr,
-	&bytes_rx_attr.attr, &reconnects_attr.attr, &auth_failures_attr.attr,
-	&malformed_attr.attr, &rtt_us_attr.attr,
+	&peer_stat_attrs[0].attr.attr, &peer_stat_attrs[1].attr.attr,
+	&peer_stat_attrs[2].attr.attr, &peer_stat_attrs[3].attr.attr,
+	&peer_stat_attrs[4].attr.attr, &peer_stat_attrs[5].attr.attr,
+	&peer_stat_attrs[6].attr.attr, &peer_stat_attrs[7].attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(peer);

@@ -52,6 +52,7 @@ enum {
 #define CONNECT_TIMEOUT	(2 * HZ)
 #define SEND_TIMEOUT	(60 * HZ)
 #define RX_BUDGET	(4 << 20)	/* bytes per rx worker run */
+#define INLINE_MAX	(16 << 10)	/* largest frame sent inline */
 
 static struct workqueue_struct *cohort_wq;
 
@@ -66,6 +67,7 @@ static void conn_release(struct kref *ref)
 	struct cohort_conn *conn = container_of(ref, struct cohort_conn, ref);
 
 	cohort_mac_free(&conn->mac);
+	sock_put(conn->sk);
 	memzero_explicit(conn->key, sizeof(conn->key));
 	memzero_explicit(conn->my_nonce, sizeof(conn->my_nonce));
 	if (conn->peer)
@@ -175,6 +177,8 @@ static struct cohort_conn *conn_alloc(struct cohort_net *cn,
 	kref_get(&conn->ref);		/* the caller's */
 	conn->cn = cn;
 	conn->sock = sock;
+	conn->sk = sk;
+	sock_hold(sk);		/* outlives the socket, for late readers */
 	conn->outgoing = outgoing;
 	conn->self = cn->self_id;
 	conn->cluster_id = cn->cluster_id;
@@ -189,6 +193,7 @@ static struct cohort_conn *conn_alloc(struct cohort_net *cn,
 	conn->created = jiffies;
 	conn->last_rx = jiffies;
 	spin_lock_init(&conn->tx_lock);
+	mutex_init(&conn->tx_mutex);
 	INIT_LIST_HEAD(&conn->txq);
 	INIT_WORK(&conn->rx_work, rx_work_fn);
 	INIT_WORK(&conn->tx_work, tx_work_fn);
@@ -256,7 +261,7 @@ void cohort_conn_close(struct cohort_conn *conn, const char *reason)
 /* Queue the rx worker unless the connection is being released. */
 static void conn_kick_rx(struct cohort_conn *conn)
 {
-	struct sock *sk = conn->sock->sk;
+	struct sock *sk = conn->sk;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	if (sk->sk_user_data == conn)
@@ -287,8 +292,11 @@ static void release_work_fn(struct work_struct *work)
 	spin_unlock_bh(&conn->tx_lock);
 	cancel_work_sync(&conn->rx_work);
 	cancel_work_sync(&conn->tx_work);
+	/* An inline sender may still be in the socket: wait for it. */
+	mutex_lock(&conn->tx_mutex);
 	sock_release(conn->sock);
 	conn->sock = NULL;
+	mutex_unlock(&conn->tx_mutex);
 	list_for_each_entry_safe(f, tmp, &frames, list) {
 		cohort_buf_put(f->buf);
 		kfree(f);
@@ -309,6 +317,31 @@ static void release_work_fn(struct work_struct *work)
 		schedule_connect(peer, false);
 	cohort_conn_put(conn);		/* the release worker's */
 	cohort_conn_put(conn);		/* the instance list's */
+}
+
+/*
+ * Describe up to @max pages' worth of @buf from byte @off in @bv; returns
+ * the number of entries and sets *@bytes.
+ */
+static int buf_bvec(const struct cohort_buf *buf, size_t off,
+		    struct bio_vec *bv, int max, size_t *bytes)
+{
+	size_t chunk = 0;
+	int n = 0;
+
+	while (n < max && off + chunk < buf->len) {
+		size_t pos = off + chunk;
+		size_t len = min_t(size_t, PAGE_SIZE - pos % PAGE_SIZE,
+				   buf->len - pos);
+
+		bv[n].bv_page = buf->pages[pos / PAGE_SIZE];
+		bv[n].bv_offset = pos % PAGE_SIZE;
+		bv[n].bv_len = len;
+		chunk += len;
+		n++;
+	}
+	*bytes = chunk;
+	return n;
 }
 
 /* ---------------------------------------------------------------- tx */
@@ -339,20 +372,9 @@ static int send_frame(struct cohort_conn *conn, struct txframe *f)
 		return err < 0 ? err : -EIO;
 
 	while (buf && off < buf->len) {
-		size_t chunk = 0;
-		int n = 0;
+		size_t chunk;
+		int n = buf_bvec(buf, off, bv, ARRAY_SIZE(bv), &chunk);
 
-		while (n < ARRAY_SIZE(bv) && off + chunk < buf->len) {
-			size_t pos = off + chunk;
-			size_t len = min_t(size_t, PAGE_SIZE - pos % PAGE_SIZE,
-					   buf->len - pos);
-
-			bv[n].bv_page = buf->pages[pos / PAGE_SIZE];
-			bv[n].bv_offset = pos % PAGE_SIZE;
-			bv[n].bv_len = len;
-			chunk += len;
-			n++;
-		}
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_flags = MSG_NOSIGNAL;
 		if (off + chunk < buf->len)
@@ -381,14 +403,16 @@ static void tx_work_fn(struct work_struct *work)
 	for (;;) {
 		if (test_bit(COHORT_CONN_CLOSING, &conn->flags))
 			return;
+		mutex_lock(&conn->tx_mutex);
 		spin_lock_bh(&conn->tx_lock);
 		f = list_first_entry_or_null(&conn->txq, struct txframe, list);
 		if (f)
 			list_del(&f->list);
 		spin_unlock_bh(&conn->tx_lock);
+		err = f ? send_frame(conn, f) : 0;
+		mutex_unlock(&conn->tx_mutex);
 		if (!f)
 			return;
-		err = send_frame(conn, f);
 		cohort_buf_put(f->buf);
 		kfree(f);
 		if (err) {
@@ -396,6 +420,35 @@ static void tx_work_fn(struct work_struct *work)
 			return;
 		}
 	}
+}
+
+/*
+ * Send a small frame at once from the caller's context when nothing is
+ * queued before it and the socket has room (so the send cannot block):
+ * this saves the tx worker's wake-up on every call and every answer.
+ * Returns true when it was sent (or failed, closing the connection).
+ */
+static bool send_inline(struct cohort_conn *conn, struct txframe *f)
+{
+	size_t len = COHORT_WIRE_HDR_LEN + f->hdr.len;
+	bool sent = false;
+	int err = 0;
+
+	if (len > INLINE_MAX || !mutex_trylock(&conn->tx_mutex))
+		return false;
+	spin_lock_bh(&conn->tx_lock);
+	if (list_empty(&conn->txq) && conn->sock &&
+	    !test_bit(COHORT_CONN_CLOSING, &conn->flags) &&
+	    sk_stream_wspace(conn->sk) >= (int)(2 * len)) {
+		sent = true;
+	}
+	spin_unlock_bh(&conn->tx_lock);
+	if (sent)
+		err = send_frame(conn, f);
+	mutex_unlock(&conn->tx_mutex);
+	if (err)
+		cohort_conn_close(conn, "send failed");
+	return sent;
 }
 
 /*
@@ -423,6 +476,11 @@ int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
 	f->hdr.src = conn->self;
 	f->hdr.dst = conn->peer ? conn->peer->id : 0;
 	f->hdr.req_id = req_id;
+	f->buf = buf;
+	if (send_inline(conn, f)) {
+		kfree(f);
+		return 0;
+	}
 	spin_lock_bh(&conn->tx_lock);
 	if (test_bit(COHORT_CONN_CLOSING, &conn->flags)) {
 		spin_unlock_bh(&conn->tx_lock);
@@ -742,23 +800,11 @@ static int rx_bytes(struct cohort_conn *conn, void *p, size_t len)
 
 static int rx_pages(struct cohort_conn *conn)
 {
-	struct cohort_buf *buf = conn->rx_buf;
 	struct msghdr msg = {};
 	struct bio_vec bv[16];
-	size_t chunk = 0;
-	int n = 0;
+	size_t chunk;
+	int n = buf_bvec(conn->rx_buf, conn->rx_off, bv, ARRAY_SIZE(bv), &chunk);
 
-	while (n < ARRAY_SIZE(bv) && conn->rx_off + chunk < buf->len) {
-		size_t pos = conn->rx_off + chunk;
-		size_t len = min_t(size_t, PAGE_SIZE - pos % PAGE_SIZE,
-				   buf->len - pos);
-
-		bv[n].bv_page = buf->pages[pos / PAGE_SIZE];
-		bv[n].bv_offset = pos % PAGE_SIZE;
-		bv[n].bv_len = len;
-		chunk += len;
-		n++;
-	}
 	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, n, chunk);
 	return sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
 }

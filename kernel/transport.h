@@ -4,6 +4,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -26,7 +27,10 @@ struct sock;
 /**
  * struct cohort_conn - one TCP connection to a peer
  * @cn: the node instance; constant
- * @sock: the socket; constant until release
+ * @sock: the socket; constant until release, which clears it under
+ *	@tx_mutex
+ * @sk: the socket's sock, with a reference held until the connection is
+ *	freed; constant
  * @ref: references (the instance's list, the peer, queued work)
  * @list: in cn->conns, under cn->conns_lock
  * @peer: the peer, with a reference; set at creation for outgoing
@@ -53,8 +57,10 @@ struct sock;
  * @created: jiffies at creation; constant
  * @tx_lock: protects @txq
  * @txq: frames waiting to be sent
- * @tx_seq: sequence number of the last authenticated frame sent; tx
- *	worker only
+ * @tx_mutex: held while a frame goes out (tx worker, or a small frame
+ *	sent inline by its sender); orders sequence numbers and sends
+ * @tx_seq: sequence number of the last authenticated frame sent; under
+ *	@tx_mutex
  * @rx_work: receives (queued by the socket's data_ready)
  * @tx_work: sends @txq
  * @release_work: tears the connection down after close
@@ -65,6 +71,7 @@ struct sock;
 struct cohort_conn {
 	struct cohort_net *cn;
 	struct socket *sock;
+	struct sock *sk;
 	struct kref ref;
 	struct list_head list;
 	struct cohort_peer *peer;
@@ -87,8 +94,9 @@ struct cohort_conn {
 	size_t rx_off;
 	unsigned long last_rx;
 	unsigned long created;
-	spinlock_t tx_lock;
+	spinlock_t tx_lock;		/* see above */
 	struct list_head txq;
+	struct mutex tx_mutex;		/* see above */
 	u64 tx_seq;
 	struct work_struct rx_work;
 	struct work_struct tx_work;

@@ -15,13 +15,8 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
 #endif
+/* Userspace includers define u8, u16, u32 and u64 first (ktypes.h). */
 
 #define COHORT_WIRE_MAGIC	0x434f4854u	/* "COHT" */
 #define COHORT_WIRE_MAC_LEN	16		/* truncated HMAC-SHA256 */

@@ -84,6 +84,18 @@ echo "TAP version 13"
 echo "# host unit tests"
 run_tap "host: name rules" "$TOP/selftests/host/name_test"
 run_tap "host" "$PY" "$TOP/selftests/host/spec_check.py"
+run_tap "host: wire" "$TOP/selftests/host/wire_test"
+# The frame parser under libFuzzer (ASan/UBSan), for a bounded time.
+fz=$OUT/fuzz
+mkdir -p "$fz/corpus"
+if (cd "$fz" && "$TOP/selftests/host/wire_fuzz" -max_total_time=20 \
+	-print_final_stats=1 corpus > "$fz/log" 2>&1); then
+	grep -E '^stat::number_of_executed_units' "$fz/log" | sed 's/^/# /'
+	emit ok "host: wire parser fuzzed 20 s without a crash"
+else
+	tail -20 "$fz/log" | sed 's/^/# /'
+	emit fail "host: wire parser fuzzed 20 s without a crash"
+fi
 
 # ---- guests
 for kver in "$@"; do
@@ -129,6 +141,13 @@ EOF
 		sed 's/^/# /' "$d"/cluster.*
 		emit fail "$kver: 3 nodes each load cohort and report their own id"
 	fi
+
+	# The cluster transport: formation, ECHO, failures, keys, hostile
+	# input, unload (selftests/cluster/transport.sh).
+	"$TOP/selftests/cluster/transport.sh" "$d" > "$d/transport.tap" 2>&1
+	collect "$kver: transport" "$d/transport.tap"
+	grep -q '^1\.\.' "$d/transport.tap" ||
+		emit fail "$kver: transport suite ran to the end"
 
 	# Scenario controls: cut one node off the switch and back, kill one
 	# and restart it, while the others keep running.

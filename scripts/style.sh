@@ -28,7 +28,8 @@ fi
 echo "style: checkpatch --strict"
 CP="$TOP/build/ksrc/scripts/checkpatch.pl"
 for f in "$TOP"/kernel/*.c "$TOP"/kernel/*.h "$TOP"/uapi/linux/*.h \
-	 "$TOP"/userspace/lib/*.[ch] "$TOP"/userspace/cohortctl/*.[ch]; do
+	 "$TOP"/userspace/lib/*.[ch] "$TOP"/userspace/cohortctl/*.[ch] \
+	 "$TOP"/userspace/cohortd/*.[ch]; do
 	out=$(perl "$CP" --strict --no-tree --terse --show-types \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE \
 		-f "$f" 2>&1) || { echo "$out"; rc=1; }

@@ -27,6 +27,20 @@ diag() { sed 's/^/# /'; }
 
 echo "TAP version 13"
 
+# --- cohortd refuses a key file others can read, and a broken config
+out=$(on 1 "sh $G/cohortd_start.sh > /dev/null; kill \$(cat /tmp/cohortd.pid); sleep 1
+	chmod 644 /tmp/cohort.key; $TOP/userspace/cohortd/cohortd --check -c /tmp/cohort.conf; echo rc=\$?
+	chmod 600 /tmp/cohort.key; echo 'node 9 bad name 1.2.3.4' >> /tmp/cohort.conf
+	$TOP/userspace/cohortd/cohortd --check -c /tmp/cohort.conf; echo rc=\$?
+	rm -f /tmp/cohortd.pid" 2>&1)
+echo "$out" | diag
+check "cohortd refuses a key file readable by others" \
+	sh -c "echo '$out' | grep -q 'readable or writable by others' && echo '$out' | grep -q 'rc=2'"
+check "cohortd refuses a malformed config line, naming file and line" \
+	sh -c "echo '$out' | grep -q 'cohort.conf:[0-9]*: ' && [ \$(echo '$out' | grep -c 'rc=2') = 2 ]"
+check "cohortd exited cleanly on SIGTERM" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- 'grep -q \"signal 15: exiting\" /tmp/cohortd.log'"
+
 # --- formation: cohortd on every node, from its config file
 for i in 1 2 3; do
 	on $i "sh $G/cohortd_start.sh" > /dev/null || echo "# cohortd on node $i did not start"
@@ -64,6 +78,28 @@ import json, sys
 rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
 assert len(rs) == 4 and sum(r['ok'] for r in rs) == 10000, rs
 " "$out"
+
+# --- a hostile peer (on node 1's address, knowing the key for some rounds)
+# sends node 2 at least 100,000 malformed frames over thousands of
+# connections: every one is refused and counted, nothing leaks, and node 2
+# keeps serving its real peers.
+slab() { on 2 "sync; echo 2 > /proc/sys/vm/drop_caches; sleep 1; awk '/^Slab:/ {print \$2}' /proc/meminfo"; }
+refused() { on 2 "awk '{s += \$2} END {print s}' /sys/kernel/cohort/stats/frames_refused"; }
+s0=$(slab)
+r0=$(refused)
+out=$(T=900 on 1 "$G/hostile 10.77.0.2 7470 1 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 77 $DEAD 100000" 2>&1)
+echo "$out" | diag
+check "hostile peer sent its 100,000 frames" sh -c "echo '$out' | grep -q 'hostile: 1[0-9]\{5\} frames'"
+sleep 5
+s1=$(slab)
+r1=$(refused)
+echo "# node 2: slab ${s0} kB before, ${s1} kB after; frames refused ${r0} -> ${r1}"
+on 2 "cat /sys/kernel/cohort/stats/frames_refused /sys/kernel/cohort/stats/accept_unknown" | diag
+check "every hostile connection was refused and counted" [ $((r1 - r0)) -ge 1000 ]
+check "no slab growth on the attacked node (< 2 MiB)" [ $((s1 - s0)) -lt 2048 ]
+check "the attacked node still serves node 3" sh -c "'$VMC' exec --dir '$D' 3 -- '$C ping 2 -c 3' > /dev/null"
+check "node 1 is up again on the attacked node, and answers" \
+	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
 
 # --- a node dies: the others see it down within dead timeout + 1 s, and
 # calls to it fail at once instead of hanging

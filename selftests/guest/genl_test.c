@@ -11,20 +11,8 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
+#include "util.h"
 #include "genl.h"
-
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
 
 static int info(int fd, int fam, struct result *res)
 {
@@ -337,6 +325,134 @@ TEST_F(genl, user_namespace_admin)
 	if (rc == 4)
 		SKIP(return, "unprivileged user namespaces are disabled");
 	ASSERT_EQ(0, rc);
+}
+
+static int node_add(int fd, int fam, uint32_t id, const char *name,
+		    const void *a4, const void *a6, struct result *res)
+{
+	struct req r;
+
+	req_init(&r, fam, COHORT_CMD_NODE_ADD);
+	req_put_u32(&r, COHORT_A_NODE_ID, id);
+	req_put_str(&r, COHORT_A_NODE_NAME, name);
+	if (a4)
+		req_put(&r, COHORT_A_NODE_ADDR4, a4, 4);
+	if (a6)
+		req_put(&r, COHORT_A_NODE_ADDR6, a6, 16);
+	return genl_call(fd, &r, res);
+}
+
+#define CHILD_CHECK(cond, code) do { if (!(cond)) return (code); } while (0)
+
+/* The node table, in a fresh namespace so the real node is untouched. */
+static int child_node_table(void *arg)
+{
+	static const unsigned char a1[4] = { 10, 9, 0, 1 }, a2[4] = { 10, 9, 0, 2 };
+	static const unsigned char mc[4] = { 224, 0, 0, 1 };
+	static const unsigned char v6[16] = { 0xfd, 0, [15] = 3 };
+	unsigned char key[8] = { 0 };
+	struct result res;
+	struct req r;
+	int fd, fam, i;
+
+	if (unshare(CLONE_NEWNET))
+		return 40;
+	fd = genl_open();
+	fam = genl_family(fd, COHORT_GENL_NAME);
+	CHILD_CHECK(fd >= 0 && fam > 0, 41);
+
+	CHILD_CHECK(!node_add(fd, fam, 1, "n1", a1, NULL, &res) && !res.error, 42);
+	CHILD_CHECK(!node_add(fd, fam, 3, "n3", NULL, v6, &res) && !res.error, 43);
+	/* duplicates */
+	node_add(fd, fam, 1, "other", a2, NULL, &res);
+	CHILD_CHECK(res.error == -EEXIST && strstr(res.msg, "exists"), 44);
+	node_add(fd, fam, 2, "n1", a2, NULL, &res);
+	CHILD_CHECK(res.error == -EEXIST && strstr(res.msg, "name"), 45);
+	node_add(fd, fam, 2, "n2", a1, NULL, &res);
+	CHILD_CHECK(res.error == -EEXIST && strstr(res.msg, "address"), 46);
+	/* addresses: none, both, multicast */
+	node_add(fd, fam, 2, "n2", NULL, NULL, &res);
+	CHILD_CHECK(res.error == -EINVAL && strstr(res.msg, "address"), 47);
+	node_add(fd, fam, 2, "n2", a2, v6, &res);
+	CHILD_CHECK(res.error == -EINVAL && strstr(res.msg, "not both"), 48);
+	node_add(fd, fam, 2, "n2", mc, NULL, &res);
+	CHILD_CHECK(res.error == -EINVAL && strstr(res.msg, "unicast"), 49);
+	/* a wrong-size address */
+	req_init(&r, fam, COHORT_CMD_NODE_ADD);
+	req_put_u32(&r, COHORT_A_NODE_ID, 2);
+	req_put_str(&r, COHORT_A_NODE_NAME, "n2");
+	req_put(&r, COHORT_A_NODE_ADDR4, a2, 3);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EINVAL, 50);
+	/* get, del */
+	req_init(&r, fam, COHORT_CMD_NODE_GET);
+	req_put_u32(&r, COHORT_A_NODE_ID, 3);
+	CHILD_CHECK(!genl_call(fd, &r, &res) && !res.error && res.have_reply &&
+		    res.node_id == 3 && !strcmp(res.node_name, "n3"), 51);
+	req_init(&r, fam, COHORT_CMD_NODE_GET);
+	req_put_u32(&r, COHORT_A_NODE_ID, 9);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -ENOENT, 52);
+	req_init(&r, fam, COHORT_CMD_NODE_DEL);
+	req_put_u32(&r, COHORT_A_NODE_ID, 3);
+	CHILD_CHECK(!genl_call(fd, &r, &res) && !res.error, 53);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -ENOENT && strstr(res.msg, "no node"), 54);
+	/* cluster settings: a key too short, a timeout out of range */
+	req_init(&r, fam, COHORT_CMD_CLUSTER_SET);
+	req_put(&r, COHORT_A_CLUSTER_KEY, key, sizeof(key));
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EINVAL && res.msg[0], 55);
+	req_init(&r, fam, COHORT_CMD_CLUSTER_SET);
+	req_put_u32(&r, COHORT_A_DEAD_TIMEOUT_MS, 100);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EINVAL && res.msg[0], 56);
+	/* ping: no such node, and a node that is not up */
+	req_init(&r, fam, COHORT_CMD_PING);
+	req_put_u32(&r, COHORT_A_NODE_ID, 9);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -ENOENT, 57);
+	req_init(&r, fam, COHORT_CMD_PING);
+	req_put_u32(&r, COHORT_A_NODE_ID, 1);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EHOSTDOWN && strstr(res.msg, "not up"), 58);
+	/* the table is bounded */
+	for (i = 10; i < 10 + COHORT_NODES_MAX; i++) {
+		unsigned char a[4] = { 10, 8, i / 256, i % 256 };
+		char name[16];
+
+		snprintf(name, sizeof(name), "x%d", i);
+		node_add(fd, fam, i, name, a, NULL, &res);
+		if (res.error)
+			break;
+	}
+	CHILD_CHECK(res.error == -ENOSPC && strstr(res.msg, "full"), 59);
+	return 0;
+}
+
+TEST_F(genl, node_table)
+{
+	ASSERT_EQ(0, in_child(child_node_table, NULL));
+}
+
+static int child_unprivileged_table(void *arg)
+{
+	static const unsigned char a1[4] = { 10, 9, 0, 1 };
+	struct result res;
+	int fd, fam;
+
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return 60;
+	fd = genl_open();
+	fam = genl_family(fd, COHORT_GENL_NAME);
+	node_add(fd, fam, 5, "n5", a1, NULL, &res);
+	CHILD_CHECK(res.error == -EPERM && strstr(res.msg, "CAP_NET_ADMIN"), 61);
+	return 0;
+}
+
+TEST_F(genl, node_table_needs_privilege)
+{
+	ASSERT_EQ(0, in_child(child_unprivileged_table, NULL));
 }
 
 TEST_HARNESS_MAIN

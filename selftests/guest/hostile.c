@@ -25,6 +25,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "../ktypes.h"
 #include "../../kernel/wire.h"
 
 #ifndef AF_ALG

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
+#include "util.h"
 
 #define TUNABLE "/sys/kernel/cohort/dead_timeout_ms"
 
@@ -27,24 +28,13 @@ static int write_str(const char *path, const char *s)
 	return err;
 }
 
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
 TEST(files_present)
 {
 	static const char *files[] = {
 		"version", "protocol_version", "node_id", "node_name",
-		"dead_timeout_ms", "stats/netlink_rejected", "stats/instances",
+		"dead_timeout_ms", "max_nodes", "stats/netlink_rejected",
+		"stats/instances", "stats/accept_unknown",
+		"stats/frames_refused",
 	};
 	char path[128];
 	struct stat st;
@@ -78,6 +68,22 @@ TEST(tunable_validated)
 	snprintf(buf, sizeof(buf), "%ld", old);
 	EXPECT_EQ(0, write_str(TUNABLE, buf));
 	EXPECT_EQ(old, read_long(TUNABLE));
+}
+
+TEST(max_nodes_validated)
+{
+	const char *f = "/sys/kernel/cohort/max_nodes";
+	long old = read_long(f);
+	char buf[32];
+
+	ASSERT_LT(0, old);
+	EXPECT_EQ(-EINVAL, write_str(f, "0"));
+	EXPECT_EQ(-EINVAL, write_str(f, "65"));
+	EXPECT_EQ(-EINVAL, write_str(f, "x"));
+	EXPECT_EQ(0, write_str(f, "8"));
+	EXPECT_EQ(8, read_long(f));
+	snprintf(buf, sizeof(buf), "%ld", old);
+	EXPECT_EQ(0, write_str(f, buf));
 }
 
 TEST(chardev)

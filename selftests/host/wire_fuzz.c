@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "../ktypes.h"
 #include "../../kernel/wire.h"
 
 static u32 max_len[COHORT_MSG_TYPE_MAX] = {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
+#include "../ktypes.h"
 #include "../../kernel/wire.h"
 
 static u32 max_len[COHORT_MSG_TYPE_MAX] = {

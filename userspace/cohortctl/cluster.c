@@ -12,6 +12,12 @@
 #include "keyfile.h"
 #include "nl.h"
 
+static void cluster_usage(void)
+{
+	fputs("usage: cohortctl cluster set", stderr);
+	fputs(" [--id N] [--key-file F] [--dead-timeout MS]\n", stderr);
+}
+
 static int cluster_set(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -53,7 +59,7 @@ static int cluster_set(int argc, char **argv)
 		}
 	}
 	if (optind != argc || (!id && !keyfile && !dead)) {
-		fprintf(stderr, "usage: cohortctl cluster set [--id N] [--key-file F] [--dead-timeout MS]\n");
+		cluster_usage();
 		return EXIT_USAGE;
 	}
 	if (keyfile) {
@@ -85,6 +91,6 @@ int cmd_cluster(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "set"))
 		return cluster_set(argc - 1, argv + 1);
-	fprintf(stderr, "usage: cohortctl cluster set [--id N] [--key-file F] [--dead-timeout MS]\n");
+	cluster_usage();
 	return EXIT_USAGE;
 }

@@ -25,10 +25,46 @@ static int parse_ping(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void print_summary(unsigned int node, unsigned long size,
+			  unsigned long sent, unsigned long ok,
+			  unsigned long long *rtt)
+{
+	unsigned long long sum = 0, p50 = 0, p99 = 0, min = 0, max = 0;
+	unsigned long i;
+
+	if (ok) {
+		qsort(rtt, ok, sizeof(*rtt), cmp_u64);
+		for (i = 0; i < ok; i++)
+			sum += rtt[i];
+		min = rtt[0];
+		max = rtt[ok - 1];
+		p50 = rtt[ok / 2];
+		p99 = rtt[ok * 99 / 100];
+	}
+	if (json_output) {
+		printf("{\"node-id\": %u, \"size\": %lu, \"sent\": %lu, \"ok\": %lu, ",
+		       node, size, sent, ok);
+		printf("\"min-us\": %llu, \"avg-us\": %llu, \"p50-us\": %llu, ",
+		       min, ok ? sum / ok : 0, p50);
+		printf("\"p99-us\": %llu, \"max-us\": %llu}\n", p99, max);
+	} else if (ok) {
+		printf("%lu/%lu ok, rtt min/avg/max %llu/%llu/%llu us, p50 %llu p99 %llu\n",
+		       ok, sent, min, sum / ok, max, p50, p99);
+	}
+}
+
 int cmd_ping(int argc, char **argv)
 {
 	unsigned long count = 1, size = 64, i, ok = 0;
-	unsigned long long min = ~0ULL, max = 0, sum = 0;
+	unsigned long long *rtt;
 	unsigned int node;
 	struct cohort_nl nl;
 	int c, err = 0;
@@ -62,8 +98,13 @@ int cmd_ping(int argc, char **argv)
 	}
 	if (cohortctl_parse_id(argv[optind], &node))
 		return EXIT_USAGE;
-	if (cohortctl_open(&nl))
+	rtt = calloc(count, sizeof(*rtt));
+	if (!rtt)
 		return EXIT_KERNEL;
+	if (cohortctl_open(&nl)) {
+		free(rtt);
+		return EXIT_KERNEL;
+	}
 	for (i = 0; i < count; i++) {
 		struct ping_result r = { 0 };
 		struct nl_msg *msg = cohort_nl_msg(&nl, COHORT_CMD_PING, 0);
@@ -79,21 +120,13 @@ int cmd_ping(int argc, char **argv)
 			cohort_nl_perror(&nl, "ping", err);
 			break;
 		}
-		ok++;
-		sum += r.rtt_us;
-		min = r.rtt_us < min ? r.rtt_us : min;
-		max = r.rtt_us > max ? r.rtt_us : max;
+		rtt[ok++] = r.rtt_us;
 		if (!json_output && count <= 20)
 			printf("%lu bytes from node %u: seq=%lu rtt=%llu us\n",
 			       size, node, i + 1, r.rtt_us);
 	}
 	cohort_nl_close(&nl);
-	if (json_output)
-		printf("{\"node-id\": %u, \"size\": %lu, \"sent\": %lu, \"ok\": %lu, \"min-us\": %llu, \"avg-us\": %llu, \"max-us\": %llu}\n",
-		       node, size, i + (err ? 1 : 0), ok, ok ? min : 0,
-		       ok ? sum / ok : 0, max);
-	else if (ok)
-		printf("%lu/%lu ok, rtt min/avg/max = %llu/%llu/%llu us\n", ok,
-		       count, min, sum / ok, max);
+	print_summary(node, size, i + (err ? 1 : 0), ok, rtt);
+	free(rtt);
 	return err ? EXIT_KERNEL : 0;
 }

@@ -14,6 +14,7 @@
  * nodes. Everything is checked here before anything reaches the kernel.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,19 @@
 #include "config.h"
 #include "keyfile.h"
 #include "../../kernel/name.h"
+
+static void report(char *err, size_t errlen, const char *path, int ln,
+		   const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	snprintf(err, errlen, "%s:%d: ", path, ln);
+	n = strlen(err);
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+}
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max,
 		      unsigned int *out)
@@ -37,11 +51,72 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+/* One setting of @nw words; 0, or -1 with the reason in @why. */
+static int parse_line(struct cohort_config *cfg, char **w, int nw, char *why,
+		      size_t len)
+{
+	struct cfg_node *n = &cfg->nodes[cfg->nr_nodes];
+	int j;
+
+	why[0] = '\0';
+	if (!strcmp(w[0], "cluster-id") && nw == 2) {
+		if (!parse_uint(w[1], 1, 0xffffffffUL, &cfg->cluster_id))
+			return 0;
+		snprintf(why, len, "cluster-id must be 1..4294967295");
+	} else if (!strcmp(w[0], "self") && nw == 2) {
+		if (!parse_uint(w[1], 1, COHORT_NODE_ID_MAX, &cfg->self))
+			return 0;
+		snprintf(why, len, "self must be a node id 1..%d", COHORT_NODE_ID_MAX);
+	} else if (!strcmp(w[0], "dead-timeout-ms") && nw == 2) {
+		if (!parse_uint(w[1], 500, 60000, &cfg->dead_timeout_ms))
+			return 0;
+		snprintf(why, len, "dead-timeout-ms must be 500..60000");
+	} else if (!strcmp(w[0], "key-file") && nw == 2) {
+		if (strlen(w[1]) < sizeof(cfg->key_file)) {
+			snprintf(cfg->key_file, sizeof(cfg->key_file), "%s", w[1]);
+			return 0;
+		}
+		snprintf(why, len, "key-file path too long");
+	} else if (!strcmp(w[0], "node") && nw == 4) {
+		if (cfg->nr_nodes >= COHORT_NODES_MAX) {
+			snprintf(why, len, "more than %d nodes", COHORT_NODES_MAX);
+			return -1;
+		}
+		if (parse_uint(w[1], 1, COHORT_NODE_ID_MAX, &n->id)) {
+			snprintf(why, len, "node id must be 1..%d", COHORT_NODE_ID_MAX);
+			return -1;
+		}
+		if (!cohort_name_valid(w[2], COHORT_NODE_NAME_MAX)) {
+			snprintf(why, len, "bad node name '%s'", w[2]);
+			return -1;
+		}
+		snprintf(n->name, sizeof(n->name), "%s", w[2]);
+		if (cohort_parse_addr(w[3], &n->family, n->addr, &n->port)) {
+			snprintf(why, len, "bad address '%s' (ADDR[:PORT], [V6ADDR]:PORT)",
+				 w[3]);
+			return -1;
+		}
+		for (j = 0; j < cfg->nr_nodes; j++) {
+			if (cfg->nodes[j].id == n->id ||
+			    !strcmp(cfg->nodes[j].name, n->name)) {
+				snprintf(why, len, "node %u (%s) given twice",
+					 n->id, n->name);
+				return -1;
+			}
+		}
+		cfg->nr_nodes++;
+		return 0;
+	}
+	if (!why[0])
+		snprintf(why, len, "unknown or malformed setting '%s'", w[0]);
+	return -1;
+}
+
 int cohort_config_load(const char *path, struct cohort_config *cfg,
 		       char *err, size_t errlen)
 {
-	char line[512], kerr[256];
-	int ln = 0, i, j, found_self = 0;
+	char line[512], kerr[256], why[160];
+	int ln = 0, i, found_self = 0;
 	FILE *f;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -61,48 +136,13 @@ int cohort_config_load(const char *path, struct cohort_config *cfg,
 			w[nw++] = t;
 		if (!nw)
 			continue;
-#define BAD(...) do { snprintf(err, errlen, "%s:%d: ", path, ln); \
-		snprintf(err + strlen(err), errlen - strlen(err), __VA_ARGS__); \
-		fclose(f); return -1; } while (0)
-		if (!strcmp(w[0], "cluster-id") && nw == 2) {
-			if (parse_uint(w[1], 1, 0xffffffffUL, &cfg->cluster_id))
-				BAD("cluster-id must be 1..4294967295");
-		} else if (!strcmp(w[0], "self") && nw == 2) {
-			if (parse_uint(w[1], 1, COHORT_NODE_ID_MAX, &cfg->self))
-				BAD("self must be a node id 1..%d", COHORT_NODE_ID_MAX);
-		} else if (!strcmp(w[0], "dead-timeout-ms") && nw == 2) {
-			if (parse_uint(w[1], 500, 60000, &cfg->dead_timeout_ms))
-				BAD("dead-timeout-ms must be 500..60000");
-		} else if (!strcmp(w[0], "key-file") && nw == 2) {
-			if (strlen(w[1]) >= sizeof(cfg->key_file))
-				BAD("key-file path too long");
-			strcpy(cfg->key_file, w[1]);
-		} else if (!strcmp(w[0], "node") && nw == 4) {
-			struct cfg_node *n = &cfg->nodes[cfg->nr_nodes];
-
-			if (cfg->nr_nodes >= COHORT_NODES_MAX)
-				BAD("more than %d nodes", COHORT_NODES_MAX);
-			if (parse_uint(w[1], 1, COHORT_NODE_ID_MAX, &n->id))
-				BAD("node id must be 1..%d", COHORT_NODE_ID_MAX);
-			if (!cohort_name_valid(w[2], COHORT_NODE_NAME_MAX))
-				BAD("bad node name '%s'", w[2]);
-			strcpy(n->name, w[2]);
-			if (cohort_parse_addr(w[3], &n->family, n->addr, &n->port))
-				BAD("bad address '%s' (ADDR[:PORT], IPv6 as [ADDR]:PORT)",
-				    w[3]);
-			for (j = 0; j < cfg->nr_nodes; j++) {
-				if (cfg->nodes[j].id == n->id)
-					BAD("node id %u given twice", n->id);
-				if (!strcmp(cfg->nodes[j].name, n->name))
-					BAD("node name %s given twice", n->name);
-			}
-			cfg->nr_nodes++;
-		} else {
-			BAD("unknown or malformed setting '%s'", w[0]);
+		if (parse_line(cfg, w, nw, why, sizeof(why))) {
+			report(err, errlen, path, ln, "%s", why);
+			goto fail;
 		}
-#undef BAD
 	}
 	fclose(f);
+	f = NULL;
 	if (!cfg->cluster_id || !cfg->self || !cfg->key_file[0]) {
 		snprintf(err, errlen, "%s: cluster-id, key-file and self are required",
 			 path);
@@ -122,4 +162,8 @@ int cohort_config_load(const char *path, struct cohort_config *cfg,
 		return -1;
 	}
 	return 0;
+
+fail:
+	fclose(f);
+	return -1;
 }

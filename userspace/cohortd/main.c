@@ -252,7 +252,7 @@ err_free:
 
 /* ------------------------------------------------------------ main */
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: cohortd [-c CONFIG] [--foreground] [--syslog] [--check]\n\n"
 		"  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
@@ -295,10 +295,10 @@ int main(int argc, char **argv)
 			check = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}

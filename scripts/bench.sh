@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: cohort's in-kernel RPC against a userspace TCP peer, both run
+# between the same two guests of one virtual cluster in the same run.
+#   rpc_rtt_64 / rpc_rtt_4k: ECHO round trip (kernel-measured) vs a TCP
+#     ping-pong of the same size (userspace-measured); p50 and p99; the
+#     ratio is kernel p50 / TCP p50 (lower is better; goal <= 1.0)
+#   rpc_throughput_64m: a 64 MiB ECHO moves 128 MiB (there and back) in its
+#     round trip; vs one 64 MiB TCP stream; ratio is kernel MB/s / TCP MB/s
+#     (higher is better; goal >= 0.8)
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+VMC=$TOP/scripts/vmcluster
+KVER=${1:-}
+D=$TOP/build/bench
+C=$TOP/userspace/cohortctl/cohortctl
+T=$TOP/bench/tcp_echo
+N=${BENCH_N:-500}
+PY=/usr/bin/python3
+
+rm -rf "$D"
+trap '"$VMC" down --dir "$D" > /dev/null 2>&1' EXIT
+"$VMC" up -n 2 ${KVER:+--kver "$KVER"} --dir "$D" --max-life 1200 || exit 1
+on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout 600 "$i" -- "$*"; }
+for i in 1 2; do
+	on $i "sh $TOP/selftests/guest/cohortd_start.sh" > /dev/null || exit 1
+done
+on 1 "sh $TOP/selftests/guest/wait_state.sh 2 up 30" > /dev/null || exit 1
+
+get() { $PY -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+ratio() { $PY -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+
+for size in 64 4096; do
+	k=$(on 1 "$C -j ping 2 -c $N -s $size" | tail -1)
+	on 2 "setsid timeout 300 $T server 7471 > /dev/null 2>&1 < /dev/null &"
+	u=$(on 1 "$T pingpong 10.77.0.2 7471 $size $N" | tail -1)
+	echo "# kernel: $k"
+	echo "# tcp:    $u"
+	name=rpc_rtt_$([ $size = 64 ] && echo 64 || echo 4k)
+	echo "BENCH $name kernel_p50_us=$(get "$k" p50-us) kernel_p99_us=$(get "$k" p99-us)" \
+	     "tcp_p50_us=$(get "$u" p50-us) tcp_p99_us=$(get "$u" p99-us)" \
+	     "ratio=$(ratio "$(get "$k" p50-us)" "$(get "$u" p50-us)")"
+done
+
+big=67108864
+k=$(on 1 "$C -j ping 2 -c 2 -s $big" | tail -1)
+on 2 "setsid timeout 300 $T server 7471 > /dev/null 2>&1 < /dev/null &"
+u=$(on 1 "$T stream 10.77.0.2 7471 $big" | tail -1)
+echo "# kernel: $k"
+echo "# tcp:    $u"
+kmbps=$($PY -c "import sys; print('%.2f' % (2 * $big / (float(sys.argv[1]) / 1e6) / 1e6))" "$(get "$k" avg-us)")
+echo "BENCH rpc_throughput_64m kernel_MBps=$kmbps tcp_MBps=$(get "$u" MBps)" \
+     "ratio=$(ratio "$kmbps" "$(get "$u" MBps)")"
