@@ -162,6 +162,28 @@ on 1 "sh $G/cohortd_start.sh" > /dev/null
 check "SIGHUP with node 3 back brings it up" \
 	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 3 up 30' > /dev/null"
 
+# --- IPv6: the whole cluster moves to its IPv6 addresses (SIGHUP reload)
+K=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+for i in 1 2 3; do
+	on $i "sh $G/cohortd_start.sh $K $DEAD v6" > /dev/null
+done
+v6ok=1
+for i in 1 2 3; do
+	for j in 1 2 3; do
+		[ $i = $j ] && continue
+		on $i "sh $G/wait_state.sh $j up 30" > /dev/null 2>&1 || v6ok=0
+	done
+done
+on 1 "$C nodes" | diag
+check "the cluster re-forms over IPv6" [ $v6ok = 1 ]
+check "ECHO over IPv6" sh -c "'$VMC' exec --dir '$D' 1 -- '$C ping 3 -c 3 -s 4096' > /dev/null"
+for i in 1 2 3; do
+	on $i "sh $G/cohortd_start.sh" > /dev/null
+done
+for j in 2 3; do
+	on 1 "sh $G/wait_state.sh $j up 30" > /dev/null 2>&1
+done
+
 # --- unload with live connections and calls in flight
 out=$(T=120 on 2 "for k in 1 2 3; do $C ping 1 -c 100000 -s 4096 > /dev/null 2>&1 & done; sleep 3; kill \$(cat /tmp/cohortd.pid); rmmod cohort; echo rmmod=\$?; wait; lsmod | grep -c '^cohort '" 2>&1)
 echo "$out" | diag

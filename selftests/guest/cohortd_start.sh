@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Write this guest's /tmp/cohort.conf for an N-node cluster and (re)start
 # cohortd with it, logging to /tmp/cohortd.log.
-#   cohortd_start.sh [KEY_HEX] [DEAD_TIMEOUT_MS]
+#   cohortd_start.sh [KEY_HEX] [DEAD_TIMEOUT_MS] [v6]
+# With "v6", nodes are addressed by their IPv6 addresses (fd77::N).
 . /tmp/cohort-env
 key=${1:-00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff}
 dead=${2:-3000}
+v6=${3:-}
 umask 077
 echo "$key" > /tmp/cohort.key
 {
@@ -15,7 +17,11 @@ echo "$key" > /tmp/cohort.key
 	echo "dead-timeout-ms $dead"
 	i=1
 	while [ "$i" -le "$COHORT_NODES" ]; do
-		echo "node $i node$i $COHORT_SUBNET.$i:7470"
+		if [ "$v6" = v6 ]; then
+			echo "node $i node$i [fd77::$i]:7470"
+		else
+			echo "node $i node$i $COHORT_SUBNET.$i:7470"
+		fi
 		i=$((i + 1))
 	done
 } > /tmp/cohort.conf

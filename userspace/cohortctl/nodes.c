@@ -40,7 +40,7 @@ static int print_node(struct nlattr **tb, void *arg)
 {
 	struct dump_ctx *ctx = arg;
 	struct nlattr *st[COHORT_STAT_MAX + 1] = { NULL };
-	char addr[INET6_ADDRSTRLEN + 8] = "?";
+	char addr[INET6_ADDRSTRLEN + 10] = "?";
 	unsigned long long v[COHORT_STAT_MAX + 1] = { 0 };
 	unsigned int state;
 	int i;
@@ -79,6 +79,11 @@ static int print_node(struct nlattr **tb, void *arg)
 			printf("%-5s %-16s %-22s %-10s %9s %9s %9s %6s %6s %6s\n",
 			       "ID", "NAME", "ADDRESS", "STATE", "RTT(us)",
 			       "MSGS-TX", "MSGS-RX", "RECONN", "AUTHF", "BAD");
+		if (strchr(addr, ':')) {	/* IPv6: [ADDR]:PORT */
+			memmove(addr + 1, addr, strlen(addr) + 1);
+			addr[0] = '[';
+			strcat(addr, "]");
+		}
 		snprintf(addr + strlen(addr), 8, ":%u",
 			 nla_get_u16(tb[COHORT_A_NODE_PORT]));
 		printf("%-5u %-16s %-22s %-10s %9llu %9llu %9llu %6llu %6llu %6llu\n",
