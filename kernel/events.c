@@ -38,8 +38,9 @@ void cohort_node_event(struct cohort_net *cn, enum cohort_node_event ev,
 		[COHORT_EVENT_AUTH_FAILED] = "auth-failed",
 	};
 
-	pr_info("netns %u: node %u %s%s%s\n", cn->net->ns.inum, node_id,
-		names[ev], reason ? ": " : "", reason ?: "");
+	/* Rate-limited: a stranger failing handshakes must not flood the log. */
+	pr_info_ratelimited("netns %u: node %u %s%s%s\n", cn->net->ns.inum,
+			    node_id, names[ev], reason ? ": " : "", reason ?: "");
 	blocking_notifier_call_chain(&cohort_node_chain, ev, &info);
 	cohort_genl_event(cn, ev, node_id, reason);
 }

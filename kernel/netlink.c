@@ -294,29 +294,17 @@ static int node_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int put_stats(struct sk_buff *msg, struct cohort_peer *peer)
 {
-	struct cohort_peer_stats *st = &peer->stats;
 	struct nlattr *nest = nla_nest_start(msg, COHORT_A_NODE_STATS);
+	int i;
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(msg, COHORT_STAT_MSGS_TX,
-			      atomic64_read(&st->msgs_tx), COHORT_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, COHORT_STAT_MSGS_RX,
-			      atomic64_read(&st->msgs_rx), COHORT_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, COHORT_STAT_BYTES_TX,
-			      atomic64_read(&st->bytes_tx), COHORT_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, COHORT_STAT_BYTES_RX,
-			      atomic64_read(&st->bytes_rx), COHORT_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, COHORT_STAT_RECONNECTS,
-			      atomic64_read(&st->reconnects), COHORT_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, COHORT_STAT_AUTH_FAILURES,
-			      atomic64_read(&st->auth_failures), COHORT_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, COHORT_STAT_MALFORMED,
-			      atomic64_read(&st->malformed), COHORT_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, COHORT_STAT_RTT_US,
-			      atomic64_read(&st->rtt_us), COHORT_STAT_PAD)) {
-		nla_nest_cancel(msg, nest);
-		return -EMSGSIZE;
+	for (i = COHORT_STAT_MSGS_TX; i < COHORT_STAT_PAD; i++) {
+		if (nla_put_u64_64bit(msg, i, atomic64_read(&peer->stats[i]),
+				      COHORT_STAT_PAD)) {
+			nla_nest_cancel(msg, nest);
+			return -EMSGSIZE;
+		}
 	}
 	nla_nest_end(msg, nest);
 	return 0;
@@ -391,9 +379,18 @@ static int node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct cohort_net *cn = cohort_net(sock_net(skb->sk));
 	unsigned long id = cb->args[0];
+	struct nlattr *tb[COHORT_A_MAX + 1];
 	struct cohort_peer *peer;
 	int err = 0;
 
+	/* A dump of the whole table takes no attributes: refuse any. */
+	if (!cb->args[1]) {
+		err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, COHORT_A_MAX,
+				  info_get_policy, cb->extack);
+		if (err)
+			return reject(err);
+		cb->args[1] = 1;
+	}
 	for (;;) {
 		rcu_read_lock();
 		peer = xa_find(&cn->peers, &id, ULONG_MAX, XA_PRESENT);

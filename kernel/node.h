@@ -20,18 +20,6 @@ struct cohort_conn;
 struct kobject;
 struct sock;
 
-/* Per-peer counters; atomic, read without locks. */
-struct cohort_peer_stats {
-	atomic64_t msgs_tx;
-	atomic64_t msgs_rx;
-	atomic64_t bytes_tx;
-	atomic64_t bytes_rx;
-	atomic64_t reconnects;
-	atomic64_t auth_failures;
-	atomic64_t malformed;
-	atomic64_t rtt_us;
-};
-
 /**
  * struct cohort_peer - one entry of a node's node table
  * @cn: the node instance whose table this is; constant
@@ -48,7 +36,8 @@ struct cohort_peer_stats {
  * @ups: times this peer came up
  * @removed: deleted from the table; nothing may attach to it any more
  * @connect_work: connects to this peer (when it has the higher id)
- * @stats: counters
+ * @stats: counters, indexed by &enum cohort_stat_attr (the uapi's numbering);
+ *	atomic, read without locks
  * @kobj: /sys/kernel/cohort/nodes/<id>/ (initial namespace only);
  *	protected by the node instance's lock
  * @rcu: for freeing after RCU readers of the table are done
@@ -67,7 +56,7 @@ struct cohort_peer {
 	unsigned int ups;
 	bool removed;
 	struct delayed_work connect_work;
-	struct cohort_peer_stats stats;
+	atomic64_t stats[COHORT_STAT_MAX + 1];
 	struct kobject *kobj;
 	struct rcu_head rcu;
 };

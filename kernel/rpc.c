@@ -29,6 +29,7 @@ const u32 *cohort_msg_max_len = msg_max_len;
 
 struct rpc_waiter {
 	u16 node;
+	u8 type;
 	struct completion done;
 	int err;
 	struct cohort_buf *resp;
@@ -67,7 +68,8 @@ static void complete_call(struct cohort_conn *conn, const struct cohort_hdr *h,
 		return;
 	xa_lock_bh(&cn->rpc);
 	w = xa_load(&cn->rpc, h->req_id);
-	if (w && w->node == h->src)
+	/* Only the node asked, answering the type asked, completes a call. */
+	if (w && w->node == h->src && w->type == h->type)
 		__xa_erase(&cn->rpc, h->req_id);
 	else
 		w = NULL;
@@ -167,7 +169,7 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 		    struct cohort_buf *req, struct cohort_buf **resp,
 		    unsigned int timeout_ms)
 {
-	struct rpc_waiter w = { .node = node, .err = -EHOSTDOWN };
+	struct rpc_waiter w = { .node = node, .type = type, .err = -EHOSTDOWN };
 	struct cohort_conn *conn;
 	unsigned long left;
 	u32 id;

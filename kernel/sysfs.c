@@ -246,48 +246,42 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 /* The counters: one show function, told which by the attribute. */
 struct peer_stat_attr {
 	struct kobj_attribute attr;
-	size_t off;		/* of the atomic64_t in struct cohort_peer_stats */
+	int idx;		/* &enum cohort_stat_attr */
 };
 
 static ssize_t peer_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 			      char *buf)
 {
 	struct peer_stat_attr *pa = container_of(attr, struct peer_stat_attr, attr);
-	atomic64_t *v = (void *)&kobj_peer(kobj)->stats + pa->off;
 
-	return sysfs_emit(buf, "%lld\n", atomic64_read(v));
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&kobj_peer(kobj)->stats[pa->idx]));
+}
+
+#define PEER_STAT(_name, _idx) {					\
+	.attr = { .attr = { .name = _name, .mode = 0444 },		\
+		  .show = peer_stat_show },				\
+	.idx = _idx,							\
 }
 
 static struct peer_stat_attr peer_stat_attrs[] = {
-	{ __ATTR(msgs_tx, 0444, peer_stat_show, NULL),
-	  offsetof(struct cohort_peer_stats, msgs_tx) },
-	{ __ATTR(msgs_rx, 0444, peer_stat_show, NULL),
-	  offsetof(struct cohort_peer_stats, msgs_rx) },
-	{ __ATTR(bytes_tx, 0444, peer_stat_show, NULL),
-	  offsetof(struct cohort_peer_stats, bytes_tx) },
-	{ __ATTR(bytes_rx, 0444, peer_stat_show, NULL),
-	  offsetof(struct cohort_peer_stats, bytes_rx) },
-	{ __ATTR(reconnects, 0444, peer_stat_show, NULL),
-	  offsetof(struct cohort_peer_stats, reconnects) },
-	{ __ATTR(auth_failures, 0444, peer_stat_show, NULL),
-	  offsetof(struct cohort_peer_stats, auth_failures) },
-	{ __ATTR(malformed, 0444, peer_stat_show, NULL),
-	  offsetof(struct cohort_peer_stats, malformed) },
-	{ __ATTR(rtt_us, 0444, peer_stat_show, NULL),
-	  offsetof(struct cohort_peer_stats, rtt_us) },
+	PEER_STAT("msgs_tx", COHORT_STAT_MSGS_TX),
+	PEER_STAT("msgs_rx", COHORT_STAT_MSGS_RX),
+	PEER_STAT("bytes_tx", COHORT_STAT_BYTES_TX),
+	PEER_STAT("bytes_rx", COHORT_STAT_BYTES_RX),
+	PEER_STAT("reconnects", COHORT_STAT_RECONNECTS),
+	PEER_STAT("auth_failures", COHORT_STAT_AUTH_FAILURES),
+	PEER_STAT("malformed", COHORT_STAT_MALFORMED),
+	PEER_STAT("rtt_us", COHORT_STAT_RTT_US),
 };
 
 static struct kobj_attribute name_attr = __ATTR_RO(name);
 static struct kobj_attribute address_attr = __ATTR_RO(address);
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 
-static struct attribute *peer_attrs[] = {
+/* Filled in by cohort_sysfs_init(): the three above, then the counters. */
+static struct attribute *peer_attrs[3 + ARRAY_SIZE(peer_stat_attrs) + 1] = {
 	&name_attr.attr, &address_attr.attr, &state_attr.attr,
-	&peer_stat_attrs[0].attr.attr, &peer_stat_attrs[1].attr.attr,
-	&peer_stat_attrs[2].attr.attr, &peer_stat_attrs[3].attr.attr,
-	&peer_stat_attrs[4].attr.attr, &peer_stat_attrs[5].attr.attr,
-	&peer_stat_attrs[6].attr.attr, &peer_stat_attrs[7].attr.attr,
-	NULL,
 };
 ATTRIBUTE_GROUPS(peer);
 
@@ -330,8 +324,10 @@ void cohort_sysfs_peer_del(struct cohort_peer *peer)
 
 int __init cohort_sysfs_init(void)
 {
-	int err;
+	int err, i;
 
+	for (i = 0; i < ARRAY_SIZE(peer_stat_attrs); i++)
+		peer_attrs[3 + i] = &peer_stat_attrs[i].attr.attr;
 	cohort_kobj = kobject_create_and_add("cohort", kernel_kobj);
 	if (!cohort_kobj)
 		return -ENOMEM;

@@ -97,7 +97,7 @@ static void count_wire_error(struct cohort_conn *conn, enum cohort_wire_err e)
 {
 	atomic64_inc(&conn->cn->wire_errors[e]);
 	if (conn->peer)
-		atomic64_inc(&conn->peer->stats.malformed);
+		atomic64_inc(&conn->peer->stats[COHORT_STAT_MALFORMED]);
 }
 
 /* ---------------------------------------------------------------- socket */
@@ -386,9 +386,9 @@ static int send_frame(struct cohort_conn *conn, struct txframe *f)
 		off += chunk;
 	}
 	if (conn->peer) {
-		atomic64_inc(&conn->peer->stats.msgs_tx);
+		atomic64_inc(&conn->peer->stats[COHORT_STAT_MSGS_TX]);
 		atomic64_add(sizeof(raw) + (buf ? buf->len : 0),
-			     &conn->peer->stats.bytes_tx);
+			     &conn->peer->stats[COHORT_STAT_BYTES_TX]);
 	}
 	return 0;
 }
@@ -518,7 +518,7 @@ static void auth_failed(struct cohort_conn *conn, const char *why)
 	u32 id = conn->peer ? conn->peer->id : 0;
 
 	if (conn->peer)
-		atomic64_inc(&conn->peer->stats.auth_failures);
+		atomic64_inc(&conn->peer->stats[COHORT_STAT_AUTH_FAILURES]);
 	count_wire_error(conn, COHORT_WIRE_BAD_HANDSHAKE);
 	cohort_conn_close(conn, why);
 	cohort_node_event(conn->cn, COHORT_EVENT_AUTH_FAILED, id, why);
@@ -680,7 +680,7 @@ static void conn_up(struct cohort_conn *conn)
 		cohort_conn_put(old);		/* the peer's reference */
 	}
 	if (again)
-		atomic64_inc(&peer->stats.reconnects);
+		atomic64_inc(&peer->stats[COHORT_STAT_RECONNECTS]);
 	cohort_node_event(conn->cn, COHORT_EVENT_NODE_UP, peer->id, NULL);
 }
 
@@ -741,7 +741,7 @@ static void handle_heartbeat(struct cohort_conn *conn,
 	}
 	cohort_buf_read(buf, 0, p, sizeof(p));
 	sent = cohort_get_be64(p);
-	atomic64_set(&conn->peer->stats.rtt_us,
+	atomic64_set(&conn->peer->stats[COHORT_STAT_RTT_US],
 		     div_u64(ktime_get_ns() - sent, NSEC_PER_USEC));
 }
 
@@ -767,9 +767,9 @@ static void frame_complete(struct cohort_conn *conn)
 		conn->rx.next_seq++;
 	}
 	if (conn->peer) {
-		atomic64_inc(&conn->peer->stats.msgs_rx);
+		atomic64_inc(&conn->peer->stats[COHORT_STAT_MSGS_RX]);
 		atomic64_add(COHORT_WIRE_HDR_LEN + h->len,
-			     &conn->peer->stats.bytes_rx);
+			     &conn->peer->stats[COHORT_STAT_BYTES_RX]);
 	}
 	switch (h->type) {
 	case COHORT_MSG_HELLO:

@@ -156,6 +156,9 @@ static inline int genl_call(int fd, struct req *r, struct result *res)
 				parse_err(res, h);
 				done = 1;
 			} else if (h->nlmsg_type == NLMSG_DONE) {
+				/* A dump's end carries its error, if any. */
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&res->error, NLMSG_DATA(h), sizeof(int));
 				done = 1;
 			} else {
 				res->have_reply = 1;

@@ -197,6 +197,12 @@ TEST_F(genl, malformed_requests)
 	EXPECT_EQ(-EOPNOTSUPP, res.error);
 }
 
+/* Become "nobody": no capabilities left. */
+static int drop_to_nobody(void)
+{
+	return setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534);
+}
+
 /* Run @fn in a child; return its exit status (0 = all its checks held). */
 static int in_child(int (*fn)(void *), void *arg)
 {
@@ -217,7 +223,7 @@ static int child_unprivileged(void *arg)
 	struct result res;
 	int fd, fam;
 
-	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+	if (drop_to_nobody())
 		return 10;
 	fd = genl_open();
 	fam = genl_family(fd, COHORT_GENL_NAME);
@@ -302,7 +308,7 @@ static int child_userns(void *arg)
 	struct result res;
 	int fd, fam;
 
-	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+	if (drop_to_nobody())
 		return 30;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
 		return 4;	/* unprivileged user namespaces are off */
@@ -393,6 +399,16 @@ static int child_node_table(void *arg)
 	req_put_u32(&r, COHORT_A_NODE_ID, 9);
 	genl_call(fd, &r, &res);
 	CHILD_CHECK(res.error == -ENOENT, 52);
+	/* dump: the whole table, and no attributes allowed */
+	req_init(&r, fam, COHORT_CMD_NODE_GET);
+	r.nlh.nlmsg_flags |= NLM_F_DUMP;
+	CHILD_CHECK(!genl_call(fd, &r, &res) && !res.error && res.have_reply &&
+		    res.node_id == 3, 62);
+	req_init(&r, fam, COHORT_CMD_NODE_GET);
+	r.nlh.nlmsg_flags |= NLM_F_DUMP;
+	req_put_u32(&r, COHORT_A_NODE_ID, 3);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EINVAL && !res.have_reply, 63);
 	req_init(&r, fam, COHORT_CMD_NODE_DEL);
 	req_put_u32(&r, COHORT_A_NODE_ID, 3);
 	CHILD_CHECK(!genl_call(fd, &r, &res) && !res.error, 53);
@@ -441,7 +457,7 @@ static int child_unprivileged_table(void *arg)
 	struct result res;
 	int fd, fam;
 
-	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+	if (drop_to_nobody())
 		return 60;
 	fd = genl_open();
 	fam = genl_family(fd, COHORT_GENL_NAME);

@@ -32,29 +32,23 @@ for n in a b; do
 		$COHORTCTL node add 2 nsb 10.88.0.2 &&
 		$COHORTCTL cluster set --id 5 --key-file $key --dead-timeout 2000"
 done
-up=0
-for i in $(seq 50); do
-	if ip netns exec cha $COHORTCTL -j nodes | grep -q '"node-id": 2, [^}]*"state": "up"'; then
-		up=1
-		break
-	fi
-	sleep 0.2
-done
-check "the two namespace nodes come up" [ $up = 1 ]
+# wait_state NS NODE STATE: poll (10 s at most) until NS sees NODE in STATE
+wait_state() {
+	for i in $(seq 50); do
+		ip netns exec "$1" $COHORTCTL -j nodes |
+			grep -q "\"node-id\": $2, [^}]*\"state\": \"$3\"" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "the two namespace nodes come up" wait_state cha 2 up
 check "they answer ECHO" sh -c "ip netns exec chb $COHORTCTL ping 1 -c 3 -s 1000 > /dev/null"
 check "the initial namespace's node is not involved" \
 	sh -c "$COHORTCTL -j nodes | grep -vq nsa"
 
 ip netns del cha
-down=0
-for i in $(seq 50); do
-	if ip netns exec chb $COHORTCTL -j nodes | grep -q '"node-id": 1, [^}]*"state": "down"'; then
-		down=1
-		break
-	fi
-	sleep 0.2
-done
-check "deleting a namespace with a live connection takes its node down" [ $down = 1 ]
+check "deleting a namespace with a live connection takes its node down" \
+	wait_state chb 1 down
 ip netns del chb
 gone=0
 for i in $(seq 100); do

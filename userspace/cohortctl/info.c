@@ -61,12 +61,8 @@ int cmd_info(int argc, char **argv)
 		fprintf(stderr, "usage: cohortctl info\n");
 		return EXIT_USAGE;
 	}
-	err = cohort_nl_open(&nl);
-	if (err) {
-		fprintf(stderr, "cohortctl: cannot reach the cohort module: %s\n",
-			err == -ENOENT ? "it is not loaded" : strerror(-err));
+	if (cohortctl_open(&nl))
 		return EXIT_KERNEL;
-	}
 	msg = cohort_nl_msg(&nl, COHORT_CMD_INFO_GET, 0);
 	err = msg ? cohort_nl_call(&nl, msg, parse_info, &in) : -ENOMEM;
 	if (err) {
