@@ -54,32 +54,69 @@ void cohort_mac_free(struct cohort_mac *m)
 	m->tfm = NULL;
 }
 
-/* MAC of a frame: @hdr is the encoded header with its mac field zeroed. */
-int cohort_mac_frame(struct cohort_mac *m, const u8 *hdr,
-		     const struct cohort_buf *buf, u8 out[COHORT_WIRE_MAC_LEN])
+/* Size of the descriptor cohort_mac_begin() fills. */
+size_t cohort_mac_desc_size(const struct cohort_mac *m)
 {
-	SHASH_DESC_ON_STACK(desc, m->tfm);
-	u8 digest[SHA256_DIGEST_SIZE];
-	unsigned int i;
-	int err;
+	return sizeof(struct shash_desc) + crypto_shash_descsize(m->tfm);
+}
 
+/* Start a MAC over @len bytes at @p (the encoded header, usually). */
+int cohort_mac_begin(const struct cohort_mac *m, struct shash_desc *desc,
+		     const u8 *p, size_t len)
+{
 	desc->tfm = m->tfm;
-	err = crypto_shash_init(desc);
-	if (!err)
-		err = crypto_shash_update(desc, hdr, COHORT_WIRE_HDR_LEN);
-	for (i = 0; !err && buf && i < buf->nr_pages; i++) {
-		size_t n = min_t(size_t, PAGE_SIZE, buf->len - (size_t)i * PAGE_SIZE);
-		void *p = kmap_local_page(buf->pages[i]);
+	return crypto_shash_init(desc) ?: crypto_shash_update(desc, p, len);
+}
 
-		err = crypto_shash_update(desc, p, n);
+/* Add bytes [@off, @off + @len) of @buf to the MAC. */
+int cohort_mac_pages(struct shash_desc *desc, const struct cohort_buf *buf,
+		     size_t off, size_t len)
+{
+	int err = 0;
+
+	while (!err && len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - off % PAGE_SIZE);
+		u8 *p = kmap_local_page(buf->pages[off / PAGE_SIZE]);
+
+		err = crypto_shash_update(desc, p + off % PAGE_SIZE, n);
 		kunmap_local(p);
+		off += n;
+		len -= n;
 	}
-	if (!err)
-		err = crypto_shash_final(desc, digest);
+	return err;
+}
+
+/* Finish the MAC, truncated into @out, and wipe the descriptor. */
+int cohort_mac_end(struct shash_desc *desc, u8 out[COHORT_WIRE_MAC_LEN])
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	int err = crypto_shash_final(desc, digest);
+
 	shash_desc_zero(desc);
 	memcpy(out, digest, COHORT_WIRE_MAC_LEN);
 	memzero_explicit(digest, sizeof(digest));
 	return err;
+}
+
+/*
+ * MAC of a frame: @hdr is the encoded header with its mac field zeroed,
+ * @buf the payload or NULL (a streamed frame's header MAC covers the
+ * header alone).
+ */
+int cohort_mac_frame(const struct cohort_mac *m, const u8 *hdr,
+		     const struct cohort_buf *buf, u8 out[COHORT_WIRE_MAC_LEN])
+{
+	SHASH_DESC_ON_STACK(desc, m->tfm);
+	int err;
+
+	err = cohort_mac_begin(m, desc, hdr, COHORT_WIRE_HDR_LEN);
+	if (!err && buf)
+		err = cohort_mac_pages(desc, buf, 0, buf->len);
+	if (err) {
+		shash_desc_zero(desc);
+		return err;
+	}
+	return cohort_mac_end(desc, out);
 }
 
 static int hmac_parts(const u8 *key, unsigned int keylen, const char *label,

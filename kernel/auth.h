@@ -8,6 +8,7 @@
 #include "wire.h"
 
 struct crypto_shash;
+struct shash_desc;
 struct cohort_buf;
 
 /* A per-connection frame MAC: HMAC-SHA256 keyed by the session key. */
@@ -17,8 +18,14 @@ struct cohort_mac {
 
 int cohort_mac_init(struct cohort_mac *m, const u8 *key, unsigned int keylen);
 void cohort_mac_free(struct cohort_mac *m);
-int cohort_mac_frame(struct cohort_mac *m, const u8 *hdr,
+int cohort_mac_frame(const struct cohort_mac *m, const u8 *hdr,
 		     const struct cohort_buf *buf, u8 out[COHORT_WIRE_MAC_LEN]);
+size_t cohort_mac_desc_size(const struct cohort_mac *m);
+int cohort_mac_begin(const struct cohort_mac *m, struct shash_desc *desc,
+		     const u8 *p, size_t len);
+int cohort_mac_pages(struct shash_desc *desc, const struct cohort_buf *buf,
+		     size_t off, size_t len);
+int cohort_mac_end(struct shash_desc *desc, u8 out[COHORT_WIRE_MAC_LEN]);
 
 int cohort_auth_proof(const u8 *key, unsigned int keylen, u16 from, u16 to,
 		      u32 cluster_id, const u8 *nonce_to, const u8 *nonce_from,

@@ -10,7 +10,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/completion.h>
+#include <linux/sched.h>
 #include <linux/errno.h>
 #include <linux/jiffies.h>
 #include <linux/xarray.h>
@@ -27,13 +27,28 @@ static u32 msg_max_len[COHORT_MSG_TYPE_MAX];
 static cohort_msg_handler_t msg_handlers[COHORT_MSG_TYPE_MAX];
 const u32 *cohort_msg_max_len = msg_max_len;
 
+/*
+ * A call waiting for its answer, on the caller's stack. Whoever takes it
+ * out of cn->rpc (the answer, the peer going down) fills in @err and
+ * @resp, sets @done and wakes @task, all under the xarray's lock; the
+ * caller takes that lock once more before it returns, so the waker is
+ * done with the waiter by then.
+ */
 struct rpc_waiter {
 	u16 node;
 	u8 type;
-	struct completion done;
+	bool done;
+	struct task_struct *task;
 	int err;
 	struct cohort_buf *resp;
 };
+
+/* Called with the xarray's lock held, the waiter just erased from it. */
+static void waiter_done(struct rpc_waiter *w)
+{
+	WRITE_ONCE(w->done, true);
+	wake_up_process(w->task);
+}
 
 int cohort_rpc_register(u8 type, u32 max_len, cohort_msg_handler_t fn)
 {
@@ -69,13 +84,11 @@ static void complete_call(struct cohort_conn *conn, const struct cohort_hdr *h,
 	xa_lock_bh(&cn->rpc);
 	w = xa_load(&cn->rpc, h->req_id);
 	/* Only the node asked, answering the type asked, completes a call. */
-	if (w && w->node == h->src && w->type == h->type)
-		__xa_erase(&cn->rpc, h->req_id);
-	else
-		w = NULL;
-	xa_unlock_bh(&cn->rpc);
-	if (!w)
+	if (!w || w->node != h->src || w->type != h->type) {
+		xa_unlock_bh(&cn->rpc);
 		return;		/* timed out already, or not ours */
+	}
+	__xa_erase(&cn->rpc, h->req_id);
 	if (h->flags & COHORT_F_ERROR) {
 		w->err = -EPROTO;
 		if (buf && buf->len == 4) {
@@ -86,7 +99,8 @@ static void complete_call(struct cohort_conn *conn, const struct cohort_hdr *h,
 		w->err = 0;
 		w->resp = buf ? cohort_buf_get(buf) : NULL;
 	}
-	complete(&w->done);
+	waiter_done(w);
+	xa_unlock_bh(&cn->rpc);
 }
 
 static void reply_error(struct cohort_conn *conn, const struct cohort_hdr *h,
@@ -169,16 +183,19 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 		    struct cohort_buf *req, struct cohort_buf **resp,
 		    unsigned int timeout_ms)
 {
-	struct rpc_waiter w = { .node = node, .type = type, .err = -EHOSTDOWN };
+	struct rpc_waiter w = {
+		.node = node,
+		.type = type,
+		.task = current,
+		.err = -EHOSTDOWN,
+	};
 	struct cohort_conn *conn;
-	unsigned long left;
 	u32 id;
 	int err;
 
 	*resp = NULL;
 	if (!timeout_ms || timeout_ms > RPC_TIMEOUT_MAX_MS)
 		return -EINVAL;
-	init_completion(&w.done);
 	conn = up_conn(cn, node);
 	if (IS_ERR(conn))
 		return PTR_ERR(conn);
@@ -191,19 +208,14 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 		xa_erase_bh(&cn->rpc, id);
 		goto out_put;
 	}
-	left = wait_for_completion_timeout(&w.done,
-					   msecs_to_jiffies(timeout_ms));
-	if (!left) {
-		if (xa_erase_bh(&cn->rpc, id) == &w) {
-			err = -ETIMEDOUT;
-			goto out_put;
-		}
-		/*
-		 * Completed just as we timed out: the completer took the entry
-		 * and is about to call complete(); wait for that (bounded).
-		 */
-		wait_for_completion(&w.done);
+	cohort_conn_await(conn, &w.done, msecs_to_jiffies(timeout_ms));
+	xa_lock_bh(&cn->rpc);
+	if (!w.done) {
+		/* Timed out: nobody has taken the waiter, and now nobody will. */
+		__xa_erase(&cn->rpc, id);
+		w.err = -ETIMEDOUT;
 	}
+	xa_unlock_bh(&cn->rpc);
 	err = w.err;
 	*resp = w.resp;
 out_put:
@@ -237,7 +249,7 @@ void cohort_rpc_fail_peer(struct cohort_net *cn, u16 node, int err)
 			continue;
 		__xa_erase(&cn->rpc, id);
 		w->err = err;
-		complete(&w->done);
+		waiter_done(w);
 	}
 	xa_unlock_bh(&cn->rpc);
 }
@@ -256,7 +268,7 @@ void cohort_rpc_net_exit(struct cohort_net *cn)
 	xa_for_each(&cn->rpc, id, w) {
 		__xa_erase(&cn->rpc, id);
 		w->err = -EHOSTDOWN;
-		complete(&w->done);
+		waiter_done(w);
 	}
 	xa_unlock_bh(&cn->rpc);
 	xa_destroy(&cn->rpc);

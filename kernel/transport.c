@@ -5,13 +5,17 @@
  * handshake, framing, heartbeats and dead-peer detection, reconnects with
  * exponential backoff and jitter.
  *
- * Socket callbacks only queue work. Each connection has an rx worker
- * (non-blocking reads into a small state machine: header, then payload
- * straight into pages), a tx worker (blocking sends bounded by the socket's
- * send timeout) and a release worker that tears it down after
- * cohort_conn_close(). Every received header passes cohort_wire_check()
- * and every authenticated frame its MAC before any handler sees it; a
- * frame that fails closes the connection and is counted.
+ * Socket callbacks only queue work, or wake a caller. Each connection has
+ * an rx worker (non-blocking reads into a small state machine: header,
+ * payload straight into pages, trailer), a tx worker (blocking sends
+ * bounded by the socket's send timeout) and a release worker that tears
+ * it down after cohort_conn_close(). A caller waiting for an answer runs
+ * the same receive path itself while it waits (cohort_conn_await), for
+ * answers only: that saves the hop through the worker on every call.
+ * Small frames are sent inline by their sender when nothing is queued.
+ * Every received header passes cohort_wire_check() and every
+ * authenticated frame its MAC before any handler sees it; a frame that
+ * fails closes the connection and is counted.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +30,8 @@
 #include <linux/uio.h>
 #include <linux/bvec.h>
 #include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <linux/highmem.h>
 #include <net/inet_connection_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -66,6 +72,7 @@ static void conn_release(struct kref *ref)
 {
 	struct cohort_conn *conn = container_of(ref, struct cohort_conn, ref);
 
+	kfree_sensitive(conn->rx_desc);
 	cohort_mac_free(&conn->mac);
 	sock_put(conn->sk);
 	memzero_explicit(conn->key, sizeof(conn->key));
@@ -102,6 +109,8 @@ static void count_wire_error(struct cohort_conn *conn, enum cohort_wire_err e)
 
 /* ---------------------------------------------------------------- socket */
 
+static void rx_kick(struct cohort_conn *conn);
+
 static void conn_data_ready(struct sock *sk)
 {
 	struct cohort_conn *conn;
@@ -109,7 +118,7 @@ static void conn_data_ready(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = sk->sk_user_data;
 	if (conn && !test_bit(COHORT_CONN_CLOSING, &conn->flags))
-		queue_work(cohort_wq, &conn->rx_work);
+		rx_kick(conn);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -194,6 +203,8 @@ static struct cohort_conn *conn_alloc(struct cohort_net *cn,
 	conn->last_rx = jiffies;
 	spin_lock_init(&conn->tx_lock);
 	mutex_init(&conn->tx_mutex);
+	mutex_init(&conn->rx_mutex);
+	init_waitqueue_head(&conn->rx_wait);
 	INIT_LIST_HEAD(&conn->txq);
 	INIT_WORK(&conn->rx_work, rx_work_fn);
 	INIT_WORK(&conn->tx_work, tx_work_fn);
@@ -292,17 +303,19 @@ static void release_work_fn(struct work_struct *work)
 	spin_unlock_bh(&conn->tx_lock);
 	cancel_work_sync(&conn->rx_work);
 	cancel_work_sync(&conn->tx_work);
-	/* An inline sender may still be in the socket: wait for it. */
+	/* A caller receiving, or an inline sender, may still be in it. */
+	mutex_lock(&conn->rx_mutex);
 	mutex_lock(&conn->tx_mutex);
 	sock_release(conn->sock);
 	conn->sock = NULL;
 	mutex_unlock(&conn->tx_mutex);
+	cohort_buf_put(conn->rx_buf);
+	conn->rx_buf = NULL;
+	mutex_unlock(&conn->rx_mutex);
 	list_for_each_entry_safe(f, tmp, &frames, list) {
 		cohort_buf_put(f->buf);
 		kfree(f);
 	}
-	cohort_buf_put(conn->rx_buf);
-	conn->rx_buf = NULL;
 
 	spin_lock_bh(&cn->conns_lock);
 	list_del_init(&conn->list);
@@ -346,48 +359,94 @@ static int buf_bvec(const struct cohort_buf *buf, size_t off,
 
 /* ---------------------------------------------------------------- tx */
 
+/* Send @len bytes from @kv, all or an error. */
+static int send_kvec(struct cohort_conn *conn, struct kvec *kv, int n,
+		     size_t len, bool more)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+	int err = kernel_sendmsg(conn->sock, &msg, kv, n, len);
+
+	return err == len ? 0 : err < 0 ? err : -EIO;
+}
+
+/*
+ * Put one frame on the wire. Authenticated frames get the next sequence
+ * number and their MAC here, under tx_mutex, so that they leave in
+ * sequence order. A frame whose payload fits in a page goes out in one
+ * sendmsg; a larger one as its header and then up to 16 pages at a time.
+ * A streamed frame is MACed run by run while it is sent, its trailer last.
+ */
 static int send_frame(struct cohort_conn *conn, struct txframe *f)
 {
-	u8 raw[COHORT_WIRE_HDR_LEN];
-	struct bio_vec bv[16];
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	struct kvec kv = { .iov_base = raw, .iov_len = sizeof(raw) };
+	u8 raw[COHORT_WIRE_HDR_LEN], trailer[COHORT_WIRE_MAC_LEN];
 	struct cohort_buf *buf = f->buf;
+	bool streamed = cohort_wire_streamed(&f->hdr);
+	bool auth = f->hdr.type != COHORT_MSG_HELLO &&
+		    f->hdr.type != COHORT_MSG_AUTH;
+	SHASH_DESC_ON_STACK(desc, conn->mac.tfm);
+	struct kvec kv[2] = { { .iov_base = raw, .iov_len = sizeof(raw) } };
+	struct bio_vec bv[16];
 	size_t off = 0;
 	int err;
 
-	if (f->hdr.type != COHORT_MSG_HELLO && f->hdr.type != COHORT_MSG_AUTH) {
+	lockdep_assert_held(&conn->tx_mutex);
+	if (auth) {
 		f->hdr.seq = ++conn->tx_seq;
 		memset(f->hdr.mac, 0, sizeof(f->hdr.mac));
 		cohort_hdr_encode(raw, &f->hdr);
-		err = cohort_mac_frame(&conn->mac, raw, buf, f->hdr.mac);
+		err = cohort_mac_frame(&conn->mac, raw, streamed ? NULL : buf,
+				       f->hdr.mac);
 		if (err)
 			return err;
 	}
 	cohort_hdr_encode(raw, &f->hdr);
-	if (buf)
-		msg.msg_flags |= MSG_MORE;
-	err = kernel_sendmsg(conn->sock, &msg, &kv, 1, sizeof(raw));
-	if (err != sizeof(raw))
-		return err < 0 ? err : -EIO;
-
-	while (buf && off < buf->len) {
+	if (streamed) {
+		err = cohort_mac_begin(&conn->mac, desc, raw, sizeof(raw));
+		if (err) {
+			shash_desc_zero(desc);
+			return err;
+		}
+	}
+	if (buf && buf->len <= PAGE_SIZE) {
+		kv[1].iov_base = kmap_local_page(buf->pages[0]);
+		kv[1].iov_len = buf->len;
+		err = send_kvec(conn, kv, 2, sizeof(raw) + buf->len, false);
+		kunmap_local(kv[1].iov_base);
+		off = buf->len;
+	} else {
+		err = send_kvec(conn, kv, 1, sizeof(raw), buf);
+	}
+	while (!err && buf && off < buf->len) {
+		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
 		size_t chunk;
 		int n = buf_bvec(buf, off, bv, ARRAY_SIZE(bv), &chunk);
 
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_flags = MSG_NOSIGNAL;
-		if (off + chunk < buf->len)
-			msg.msg_flags |= MSG_MORE;
+		if (off + chunk == buf->len && !streamed)
+			msg.msg_flags &= ~MSG_MORE;
 		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, chunk);
 		err = sock_sendmsg(conn->sock, &msg);
-		if (err != chunk)
-			return err < 0 ? err : -EIO;
+		err = err == chunk ? 0 : err < 0 ? err : -EIO;
+		/* MAC what is already on its way while the NIC sends it. */
+		if (!err && streamed)
+			err = cohort_mac_pages(desc, buf, off, chunk);
 		off += chunk;
 	}
+	if (streamed) {
+		if (err)
+			shash_desc_zero(desc);
+		else
+			err = cohort_mac_end(desc, trailer);	/* wipes desc */
+		kv[0].iov_base = trailer;
+		kv[0].iov_len = sizeof(trailer);
+		if (!err)
+			err = send_kvec(conn, kv, 1, sizeof(trailer), false);
+	}
+	if (err)
+		return err;
 	if (conn->peer) {
 		atomic64_inc(&conn->peer->stats[COHORT_STAT_MSGS_TX]);
-		atomic64_add(sizeof(raw) + (buf ? buf->len : 0),
+		atomic64_add(sizeof(raw) + (buf ? buf->len : 0) +
+			     (streamed ? sizeof(trailer) : 0),
 			     &conn->peer->stats[COHORT_STAT_BYTES_TX]);
 	}
 	return 0;
@@ -459,28 +518,30 @@ int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
 		     u64 req_id, struct cohort_buf *buf)
 {
 	bool handshake = type == COHORT_MSG_HELLO || type == COHORT_MSG_AUTH;
+	struct txframe tmp = {
+		.hdr = {
+			.magic = COHORT_WIRE_MAGIC,
+			.version = COHORT_PROTO_VERSION,
+			.type = type,
+			.flags = flags,
+			.len = buf ? buf->len : 0,
+			.src = conn->self,
+			.dst = conn->peer ? conn->peer->id : 0,
+			.req_id = req_id,
+		},
+		.buf = buf,
+	};
 	struct txframe *f;
 
 	if (test_bit(COHORT_CONN_CLOSING, &conn->flags))
 		return -EHOSTDOWN;
 	if (!handshake && !test_bit(COHORT_CONN_UP, &conn->flags))
 		return -EHOSTDOWN;
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (send_inline(conn, &tmp))
+		return 0;
+	f = kmemdup(&tmp, sizeof(tmp), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
-	f->hdr.magic = COHORT_WIRE_MAGIC;
-	f->hdr.version = COHORT_PROTO_VERSION;
-	f->hdr.type = type;
-	f->hdr.flags = flags;
-	f->hdr.len = buf ? buf->len : 0;
-	f->hdr.src = conn->self;
-	f->hdr.dst = conn->peer ? conn->peer->id : 0;
-	f->hdr.req_id = req_id;
-	f->buf = buf;
-	if (send_inline(conn, f)) {
-		kfree(f);
-		return 0;
-	}
 	spin_lock_bh(&conn->tx_lock);
 	if (test_bit(COHORT_CONN_CLOSING, &conn->flags)) {
 		spin_unlock_bh(&conn->tx_lock);
@@ -715,6 +776,12 @@ static void handle_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 	if (!err)
 		err = cohort_mac_init(&conn->mac, session, sizeof(session));
 	memzero_explicit(session, sizeof(session));
+	if (!err) {
+		conn->rx_desc = kmalloc(cohort_mac_desc_size(&conn->mac),
+					GFP_KERNEL);
+		if (!conn->rx_desc)
+			err = -ENOMEM;
+	}
 	if (err) {
 		cohort_conn_close(conn, "cannot set up the session key");
 		return;
@@ -745,30 +812,93 @@ static void handle_heartbeat(struct cohort_conn *conn,
 		     div_u64(ktime_get_ns() - sent, NSEC_PER_USEC));
 }
 
+/* Refuse a frame whose MAC is wrong: count it and close. */
+static void bad_mac(struct cohort_conn *conn)
+{
+	count_wire_error(conn, COHORT_WIRE_BAD_MAC);
+	cohort_conn_close(conn, "bad MAC");
+}
+
+/*
+ * Whether the header just received carries the right MAC: over the header
+ * with its mac field zeroed and, unless the frame is streamed, @buf.
+ */
+static bool header_mac_ok(struct cohort_conn *conn, struct cohort_buf *buf)
+{
+	u8 raw[COHORT_WIRE_HDR_LEN], mac[COHORT_WIRE_MAC_LEN];
+
+	memcpy(raw, conn->rx_raw, sizeof(raw));
+	memset(raw + 32, 0, COHORT_WIRE_MAC_LEN);
+	return !cohort_mac_frame(&conn->mac, raw, buf, mac) &&
+	       !crypto_memneq(mac, conn->rx_hdr.mac, COHORT_WIRE_MAC_LEN);
+}
+
+/*
+ * A header is in: check it, and for a streamed frame its MAC, before
+ * allocating anything for the payload. False when it closed the
+ * connection.
+ */
+static bool rx_header(struct cohort_conn *conn)
+{
+	struct cohort_hdr *h = &conn->rx_hdr;
+	enum cohort_wire_err e;
+
+	cohort_hdr_decode(h, conn->rx_raw);
+	e = cohort_wire_check(&conn->rx, h);
+	conn->rx_streamed = cohort_wire_streamed(h);
+	if (e == COHORT_WIRE_OK && conn->rx_streamed && !conn->rx.authenticated)
+		e = COHORT_WIRE_BAD_HANDSHAKE;	/* no key to check it with */
+	if (e != COHORT_WIRE_OK) {
+		count_wire_error(conn, e);
+		cohort_conn_close(conn, "malformed frame");
+		return false;
+	}
+	if (conn->rx_streamed) {
+		if (!header_mac_ok(conn, NULL)) {
+			bad_mac(conn);
+			return false;
+		}
+		if (cohort_mac_begin(&conn->mac, conn->rx_desc, conn->rx_raw,
+				     COHORT_WIRE_HDR_LEN)) {
+			cohort_conn_close(conn, "cannot compute a MAC");
+			return false;
+		}
+	}
+	if (h->len) {
+		conn->rx_buf = cohort_buf_alloc(h->len, GFP_KERNEL);
+		if (!conn->rx_buf) {
+			cohort_conn_close(conn, "out of memory");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A streamed frame's payload is in, and its trailer: check the trailer. */
+static bool trailer_ok(struct cohort_conn *conn)
+{
+	u8 mac[COHORT_WIRE_MAC_LEN];
+
+	return !cohort_mac_end(conn->rx_desc, mac) &&
+	       !crypto_memneq(mac, conn->rx_trailer, COHORT_WIRE_MAC_LEN);
+}
+
+/* A whole frame is in and authenticated: count it and hand it on. */
 static void frame_complete(struct cohort_conn *conn)
 {
 	struct cohort_hdr *h = &conn->rx_hdr;
 	struct cohort_buf *buf = conn->rx_buf;
-	u8 raw[COHORT_WIRE_HDR_LEN], mac[COHORT_WIRE_MAC_LEN];
 
 	conn->rx_buf = NULL;
 	conn->rx_have = 0;
 	conn->rx_off = 0;
-
-	if (conn->rx.authenticated) {
-		memcpy(raw, conn->rx_raw, sizeof(raw));
-		memset(raw + 32, 0, COHORT_WIRE_MAC_LEN);
-		if (cohort_mac_frame(&conn->mac, raw, buf, mac) ||
-		    crypto_memneq(mac, h->mac, COHORT_WIRE_MAC_LEN)) {
-			count_wire_error(conn, COHORT_WIRE_BAD_MAC);
-			cohort_conn_close(conn, "bad MAC");
-			goto out;
-		}
+	conn->rx_tlen = 0;
+	if (conn->rx.authenticated)
 		conn->rx.next_seq++;
-	}
 	if (conn->peer) {
 		atomic64_inc(&conn->peer->stats[COHORT_STAT_MSGS_RX]);
-		atomic64_add(COHORT_WIRE_HDR_LEN + h->len,
+		atomic64_add(COHORT_WIRE_HDR_LEN + h->len +
+			     (conn->rx_streamed ? COHORT_WIRE_MAC_LEN : 0),
 			     &conn->peer->stats[COHORT_STAT_BYTES_RX]);
 	}
 	switch (h->type) {
@@ -785,7 +915,6 @@ static void frame_complete(struct cohort_conn *conn)
 		cohort_rpc_dispatch(conn, h, buf);
 		break;
 	}
-out:
 	cohort_buf_put(buf);
 }
 
@@ -809,27 +938,85 @@ static int rx_pages(struct cohort_conn *conn)
 	return sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
 }
 
-static void rx_work_fn(struct work_struct *work)
+/*
+ * Whether a read could return anything: data, or the end of the stream.
+ * Data that arrives after this looked calls data_ready, which queues the
+ * rx worker again, so saying no is never final.
+ */
+static bool rx_pending(const struct sock *sk)
 {
-	struct cohort_conn *conn = container_of(work, struct cohort_conn,
-						rx_work);
+	return !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+	       READ_ONCE(sk->sk_err) ||
+	       (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+	       READ_ONCE(sk->sk_state) != TCP_ESTABLISHED;
+}
+
+/*
+ * Something may be waiting to be received: wake a caller waiting for an
+ * answer on this connection to receive it (it saves the worker's hop), or
+ * else queue the rx worker.
+ */
+static void rx_kick(struct cohort_conn *conn)
+{
+	smp_mb();	/* what is to receive, before reading rx_callers */
+	if (atomic_read(&conn->rx_callers) &&
+	    !test_bit(COHORT_CONN_RX_HANDOFF, &conn->flags))
+		wake_up(&conn->rx_wait);
+	else
+		queue_work(cohort_wq, &conn->rx_work);
+}
+
+/* Release rx_mutex; hand on whatever arrived while it was held. */
+static void rx_unlock(struct cohort_conn *conn)
+{
+	mutex_unlock(&conn->rx_mutex);
+	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_pending(conn->sk))
+		rx_kick(conn);
+}
+
+enum rx_result {
+	RX_IDLE,		/* nothing more to read for now */
+	RX_STOPPED,		/* closed, budget spent, or the caller is done */
+	RX_HANDOFF,		/* a caller met a frame that is not an answer */
+};
+
+/*
+ * The receive state machine: header, payload, and for a streamed frame the
+ * trailer; each step reads what the socket has without blocking and picks
+ * up where the last run stopped. A streamed payload is MACed as it comes.
+ * Run by the rx worker (@done NULL), or by a caller waiting for an answer
+ * (@done its flag), who receives answers only: it stops at the header of
+ * any other frame and leaves the frame to the worker.
+ */
+static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
+{
 	size_t budget = RX_BUDGET;
-	enum cohort_wire_err e;
 	int n;
 
-	while (budget && !test_bit(COHORT_CONN_CLOSING, &conn->flags)) {
+	lockdep_assert_held(&conn->rx_mutex);
+	while (budget) {
+		bool in_payload = conn->rx_buf && conn->rx_off < conn->rx_buf->len;
+
+		if (test_bit(COHORT_CONN_CLOSING, &conn->flags) ||
+		    (done && READ_ONCE(*done)))
+			return RX_STOPPED;
 		if (conn->rx_have < COHORT_WIRE_HDR_LEN) {
+			if (!conn->rx_have && !rx_pending(conn->sk))
+				return RX_IDLE;
 			n = rx_bytes(conn, conn->rx_raw + conn->rx_have,
 				     COHORT_WIRE_HDR_LEN - conn->rx_have);
-		} else {
+		} else if (in_payload) {
 			n = rx_pages(conn);
+		} else {
+			n = rx_bytes(conn, conn->rx_trailer + conn->rx_tlen,
+				     COHORT_WIRE_MAC_LEN - conn->rx_tlen);
 		}
 		if (n == -EAGAIN)
-			return;
+			return RX_IDLE;
 		if (n <= 0) {
 			cohort_conn_close(conn, n ? "receive error" :
 					  "closed by the peer");
-			return;
+			return RX_STOPPED;
 		}
 		WRITE_ONCE(conn->last_rx, jiffies);
 		budget -= min_t(size_t, budget, n);
@@ -837,33 +1024,108 @@ static void rx_work_fn(struct work_struct *work)
 			conn->rx_have += n;
 			if (conn->rx_have < COHORT_WIRE_HDR_LEN)
 				continue;
-			cohort_hdr_decode(&conn->rx_hdr, conn->rx_raw);
-			e = cohort_wire_check(&conn->rx, &conn->rx_hdr);
-			if (e != COHORT_WIRE_OK) {
-				count_wire_error(conn, e);
-				cohort_conn_close(conn, "malformed frame");
-				return;
-			}
-			if (conn->rx_hdr.len) {
-				conn->rx_buf = cohort_buf_alloc(conn->rx_hdr.len,
-								GFP_KERNEL);
-				if (!conn->rx_buf) {
-					cohort_conn_close(conn, "out of memory");
-					return;
-				}
+			if (!rx_header(conn))
+				return RX_STOPPED;
+			if (done && !(conn->rx_hdr.flags & COHORT_F_RESPONSE))
+				return RX_HANDOFF;
+			if (conn->rx_hdr.len)
 				continue;
+		} else if (in_payload) {
+			if (conn->rx_streamed &&
+			    cohort_mac_pages(conn->rx_desc, conn->rx_buf,
+					     conn->rx_off, n)) {
+				cohort_conn_close(conn, "cannot compute a MAC");
+				return RX_STOPPED;
 			}
-		} else {
 			conn->rx_off += n;
-			if (conn->rx_off < conn->rx_buf->len)
+			if (conn->rx_off < conn->rx_buf->len || conn->rx_streamed)
 				continue;
+		} else {
+			conn->rx_tlen += n;
+			if (conn->rx_tlen < COHORT_WIRE_MAC_LEN)
+				continue;
+			if (!trailer_ok(conn)) {
+				bad_mac(conn);
+				return RX_STOPPED;
+			}
+		}
+		if (!conn->rx_streamed && conn->rx.authenticated &&
+		    !header_mac_ok(conn, conn->rx_buf)) {
+			bad_mac(conn);
+			return RX_STOPPED;
 		}
 		frame_complete(conn);
 		/* Time spent handling the frame is not the peer's silence. */
 		WRITE_ONCE(conn->last_rx, jiffies);
 	}
-	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags))
+	return RX_STOPPED;
+}
+
+static void rx_work_fn(struct work_struct *work)
+{
+	struct cohort_conn *conn = container_of(work, struct cohort_conn,
+						rx_work);
+
+	mutex_lock(&conn->rx_mutex);
+	clear_bit(COHORT_CONN_RX_HANDOFF, &conn->flags);
+	if (conn->sock && rx_run(conn, NULL) == RX_STOPPED &&
+	    !test_bit(COHORT_CONN_CLOSING, &conn->flags))
 		queue_work(cohort_wq, &conn->rx_work);	/* budget spent */
+	rx_unlock(conn);
+}
+
+/* Whether a waiting caller should try to receive now. */
+static bool rx_caller_may_run(struct cohort_conn *conn)
+{
+	return !test_bit(COHORT_CONN_CLOSING, &conn->flags) &&
+	       !test_bit(COHORT_CONN_RX_HANDOFF, &conn->flags) &&
+	       !mutex_is_locked(&conn->rx_mutex) && rx_pending(conn->sk);
+}
+
+/**
+ * cohort_conn_await - wait for an answer, receiving it meanwhile
+ * @conn: the connection the request went out on (the caller's reference)
+ * @done: set (under the answer's own lock) when the answer is in or the
+ *	call has failed; the setter also wakes the caller
+ * @timeout: jiffies to wait at most
+ *
+ * While it waits, the caller runs the receive path for answers itself
+ * whenever data arrives and nobody else is receiving: the answer then
+ * needs no hop through the rx worker. Frames that are not answers are
+ * left to the worker. Process context; sleeps.
+ *
+ * Return: the jiffies left, 0 if @timeout passed first.
+ */
+long cohort_conn_await(struct cohort_conn *conn, const bool *done,
+		       long timeout)
+{
+	DEFINE_WAIT(wait);
+
+	atomic_inc(&conn->rx_callers);
+	smp_mb__after_atomic();	/* rx_callers, before looking for data */
+	for (;;) {
+		prepare_to_wait_exclusive(&conn->rx_wait, &wait,
+					  TASK_UNINTERRUPTIBLE);
+		if (READ_ONCE(*done) || !timeout)
+			break;
+		if (rx_caller_may_run(conn) &&
+		    mutex_trylock(&conn->rx_mutex)) {
+			__set_current_state(TASK_RUNNING);
+			if (conn->sock && rx_run(conn, done) == RX_HANDOFF) {
+				set_bit(COHORT_CONN_RX_HANDOFF, &conn->flags);
+				queue_work(cohort_wq, &conn->rx_work);
+			}
+			rx_unlock(conn);
+			continue;
+		}
+		timeout = schedule_timeout(timeout);
+	}
+	finish_wait(&conn->rx_wait, &wait);
+	atomic_dec(&conn->rx_callers);
+	/* Another caller may have been woken for data in our place. */
+	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_pending(conn->sk))
+		rx_kick(conn);
+	return timeout;
 }
 
 /* ---------------------------------------------------------------- connect */
@@ -1138,9 +1400,11 @@ static void hb_work_fn(struct work_struct *work)
 	list_for_each_entry(conn, &cn->conns, list) {
 		if (test_bit(COHORT_CONN_CLOSING, &conn->flags))
 			continue;
-		/* Unprocessed input (rx work pending or running) is life. */
+		/* Input being received (by rx work or a caller) is life. */
 		if (time_after(jiffies, READ_ONCE(conn->last_rx) + dead) &&
-		    !work_busy(&conn->rx_work) && nv < ARRAY_SIZE(victims)) {
+		    !work_busy(&conn->rx_work) &&
+		    !mutex_is_locked(&conn->rx_mutex) &&
+		    nv < ARRAY_SIZE(victims)) {
 			kref_get(&conn->ref);
 			victims[nv++] = conn;
 		}

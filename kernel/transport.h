@@ -7,6 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <crypto/sha2.h>
 
@@ -18,11 +19,13 @@ struct cohort_peer;
 struct cohort_buf;
 struct socket;
 struct sock;
+struct shash_desc;
 
 /* conn->flags bits */
 #define COHORT_CONN_CLOSING	0	/* closed, release queued */
 #define COHORT_CONN_UP		1	/* handshake complete */
 #define COHORT_CONN_NOTIFY_DOWN	2	/* its peer went down with it */
+#define COHORT_CONN_RX_HANDOFF	3	/* a caller left a frame to rx_work */
 
 /**
  * struct cohort_conn - one TCP connection to a peer
@@ -34,8 +37,8 @@ struct sock;
  * @ref: references (the instance's list, the peer, queued work)
  * @list: in cn->conns, under cn->conns_lock
  * @peer: the peer, with a reference; set at creation for outgoing
- *	connections, by the HELLO for accepted ones; written by the rx worker
- *	only, before %COHORT_CONN_UP
+ *	connections, by the HELLO for accepted ones; written by the under
+ *	@rx_mutex, before %COHORT_CONN_UP
  * @flags: %COHORT_CONN_CLOSING, %COHORT_CONN_UP
  * @outgoing: we connected (we have the lower id)
  * @self: our node id; constant (snapshot of the configuration)
@@ -43,16 +46,22 @@ struct sock;
  * @key: cluster key; constant, wiped when the connection is freed
  * @keylen: constant
  * @dead_timeout_ms: constant
- * @hs_state: handshake progress; rx worker only
+ * @hs_state: handshake progress; under @rx_mutex
  * @my_nonce: our handshake nonce; constant
- * @peer_nonce: the peer's nonce; rx worker only
+ * @peer_nonce: the peer's nonce; under @rx_mutex
  * @mac: frame MAC with the session key; set before %COHORT_CONN_UP
- * @rx: receive expectations; rx worker only
- * @rx_raw: header bytes received so far; rx worker only
- * @rx_have: bytes in @rx_raw; rx worker only
- * @rx_hdr: decoded header of the frame being received; rx worker only
- * @rx_buf: its payload; rx worker only
- * @rx_off: payload bytes received; rx worker only
+ * @rx: receive expectations; under @rx_mutex
+ * @rx_raw: header bytes received so far; under @rx_mutex
+ * @rx_have: bytes in @rx_raw; under @rx_mutex
+ * @rx_hdr: decoded header of the frame being received; under @rx_mutex
+ * @rx_buf: its payload; under @rx_mutex
+ * @rx_off: payload bytes received; under @rx_mutex
+ * @rx_streamed: the frame being received is streamed (has a trailer);
+ *	under @rx_mutex
+ * @rx_trailer: trailer bytes received so far; under @rx_mutex
+ * @rx_tlen: bytes in @rx_trailer; under @rx_mutex
+ * @rx_desc: the running MAC of a streamed frame; allocated with @mac,
+ *	then under @rx_mutex; freed (wiped) with the connection
  * @last_rx: jiffies of the last complete frame; WRITE_ONCE/READ_ONCE
  * @created: jiffies at creation; constant
  * @tx_lock: protects @txq
@@ -61,7 +70,14 @@ struct sock;
  *	sent inline by its sender); orders sequence numbers and sends
  * @tx_seq: sequence number of the last authenticated frame sent; under
  *	@tx_mutex
- * @rx_work: receives (queued by the socket's data_ready)
+ * @rx_mutex: held by whoever runs the receive path: the rx worker, or a
+ *	caller waiting for an answer (cohort_conn_await); taken before
+ *	@tx_mutex
+ * @rx_callers: callers in cohort_conn_await on this connection
+ * @rx_wait: where they sleep; data_ready wakes one of them (instead of
+ *	queueing @rx_work) while there are any
+ * @rx_work: receives (queued by data_ready, or by a caller for a frame
+ *	that is not an answer)
  * @tx_work: sends @txq
  * @release_work: tears the connection down after close
  * @saved_data_ready: the socket's callback before ours; constant
@@ -92,12 +108,19 @@ struct cohort_conn {
 	struct cohort_hdr rx_hdr;
 	struct cohort_buf *rx_buf;
 	size_t rx_off;
+	bool rx_streamed;
+	u8 rx_trailer[COHORT_WIRE_MAC_LEN];
+	size_t rx_tlen;
+	struct shash_desc *rx_desc;
 	unsigned long last_rx;
 	unsigned long created;
 	spinlock_t tx_lock;		/* see above */
 	struct list_head txq;
 	struct mutex tx_mutex;		/* see above */
 	u64 tx_seq;
+	struct mutex rx_mutex;		/* see above */
+	atomic_t rx_callers;
+	wait_queue_head_t rx_wait;
 	struct work_struct rx_work;
 	struct work_struct tx_work;
 	struct work_struct release_work;
@@ -118,6 +141,8 @@ void cohort_conn_put(struct cohort_conn *conn);
 struct cohort_conn *cohort_peer_conn_get(struct cohort_peer *peer);
 int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
 		     u64 req_id, struct cohort_buf *buf);
+long cohort_conn_await(struct cohort_conn *conn, const bool *done,
+		       long timeout);
 extern const u32 *cohort_msg_max_len;
 
 #endif /* _COHORT_TRANSPORT_H */

@@ -9,6 +9,11 @@
  *   1 - first version: HELLO/AUTH handshake with HMAC-SHA256
  *       challenge-response, truncated HMAC-SHA256 on every later frame,
  *       per-direction sequence numbers from 1, HEARTBEAT, ECHO.
+ *   2 - streamed frames: a payload over COHORT_WIRE_STREAM_MIN bytes is
+ *       authenticated by a header MAC over the header alone (checked
+ *       before the receiver allocates anything for the payload) and a
+ *       trailer MAC after the payload, so both ends MAC while the bytes
+ *       move instead of before and after.
  */
 #ifndef _COHORT_WIRE_H
 #define _COHORT_WIRE_H
@@ -22,6 +27,7 @@
 #define COHORT_WIRE_MAC_LEN	16		/* truncated HMAC-SHA256 */
 #define COHORT_WIRE_HDR_LEN	48
 #define COHORT_NONCE_LEN	32
+#define COHORT_WIRE_STREAM_MIN	(64u << 10)	/* larger payloads stream */
 
 /* Message types. Values are part of the wire protocol: never reuse one. */
 enum cohort_msg_type {
@@ -43,7 +49,11 @@ enum cohort_msg_type {
  *   u16 src node, u16 dst node, u64 seq, u64 req_id, u8 mac[16]
  * The MAC is HMAC-SHA256 keyed by the connection's session key over the
  * header (with the mac field zeroed) and the payload, truncated to 16
- * bytes. Handshake frames (HELLO, AUTH) carry seq 0 and a zero MAC.
+ * bytes. A streamed frame (payload over COHORT_WIRE_STREAM_MIN) instead
+ * has a header MAC over the header alone, and its payload is followed by
+ * a 16-byte trailer: the truncated HMAC over the header as sent (with its
+ * MAC) and the payload. Handshake frames (HELLO, AUTH) carry seq 0 and a
+ * zero MAC.
  */
 struct cohort_hdr {
 	u32 magic;
@@ -57,6 +67,12 @@ struct cohort_hdr {
 	u64 req_id;
 	u8 mac[COHORT_WIRE_MAC_LEN];
 };
+
+/* Whether a frame with this header is streamed (has a trailer MAC). */
+static inline int cohort_wire_streamed(const struct cohort_hdr *h)
+{
+	return h->len > COHORT_WIRE_STREAM_MIN;
+}
 
 /* Why a frame was refused; each is counted. */
 enum cohort_wire_err {

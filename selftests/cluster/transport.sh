@@ -62,7 +62,9 @@ check "sysfs shows the peers' state" \
 
 # --- ECHO round trips of several sizes come back identical (checked in
 # the kernel, byte for byte)
-for size in 1 4096 1048576 67108864; do
+# (64 KiB is the largest frame whose MAC is in the header; one byte more
+# streams, with a trailer.)
+for size in 1 4096 65536 65537 1048576 67108864; do
 	out=$(T=400 on 1 "$C ping 2 -s $size" 2>&1)
 	rc=$?
 	echo "$out" | tail -1 | diag
@@ -79,6 +81,22 @@ rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
 assert len(rs) == 4 and sum(r['ok'] for r in rs) == 10000, rs
 " "$out"
 
+# --- calls both ways at once: a caller that receives answers itself meets
+# the other side's requests too, and must leave them to the rx worker
+on 2 "for k in 1 2; do $C -j ping 1 -c 1000 -s 64 > /tmp/q\$k & done; wait; cat /tmp/q1 /tmp/q2" > "$D/both.2" 2>&1 &
+both=$!
+out=$(T=600 on 1 "for k in 1 2; do $C -j ping 2 -c 1000 -s 64 > /tmp/q\$k & done; wait; cat /tmp/q1 /tmp/q2" 2>&1)
+wait $both
+out="$out
+$(cat "$D/both.2")"
+echo "$out" | diag
+check "4,000 RPCs in both directions at once all complete" \
+	/usr/bin/python3 -c "
+import json, sys
+rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
+assert len(rs) == 4 and sum(r['ok'] for r in rs) == 4000, rs
+" "$out"
+
 # --- a hostile peer (on node 1's address, knowing the key for some rounds)
 # sends node 2 at least 100,000 malformed frames over thousands of
 # connections: every one is refused and counted, nothing leaks, and node 2
@@ -90,6 +108,13 @@ r0=$(refused)
 out=$(T=900 on 1 "$G/hostile 10.77.0.2 7470 1 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 77 $DEAD 100000" 2>&1)
 echo "$out" | diag
 check "hostile peer sent its 100,000 frames" sh -c "echo '$out' | grep -q 'hostile: 1[0-9]\{5\} frames'"
+hs=$(echo "$out" | sed -n 's/.* \([0-9]*\) handshakes completed.*/\1/p')
+sr=$(echo "$out" | sed -n 's/.*, \([0-9]*\) of \([0-9]*\) bad streamed.*/\1 \2/p')
+check "hostile peer completed real handshakes (as an insider)" [ "${hs:-0}" -ge 20 ]
+# A streamed frame's header is authenticated before its payload is waited
+# for: a bad header MAC with no payload behind it still closes at once.
+check "every bad streamed frame (header MAC or trailer) was refused" \
+	sh -c "set -- $sr; [ \"\${2:-0}\" -ge 10 ] && [ \"\$1\" = \"\$2\" ]"
 sleep 5
 s1=$(slab)
 r1=$(refused)

@@ -15,8 +15,8 @@ check "-j info is JSON with the node" /usr/bin/python3 -c "
 import json, sys
 d = json.loads(sys.argv[1])
 assert d['node-id'] == 12 and d['node-name'] == 'node-twelve', d
-assert d['proto-version'] == 1 and d['version']
-" "$json"
+assert d['proto-version'] == int(sys.argv[2]) and d['version']
+" "$json" "$(cat /sys/kernel/cohort/protocol_version)"
 
 # Bad name: the kernel's extack text reaches the user, exit 1.
 err=$($COHORTCTL node set-self 3 'bad name!' 2>&1)

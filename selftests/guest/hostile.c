@@ -9,7 +9,8 @@
  *
  * Knowing the key (an insider), some rounds complete a real handshake
  * (HMAC-SHA256 through the kernel's AF_ALG sockets) and then send frames
- * with bad MACs and replayed sequence numbers. Prints one summary line.
+ * with bad MACs and replayed sequence numbers, and streamed frames whose
+ * header MAC or trailer is wrong. Prints one summary line.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +26,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <linux/cohort.h>
+
 #include "../ktypes.h"
 #include "../../kernel/wire.h"
 
@@ -39,7 +42,7 @@ static struct sockaddr_in target;
 static unsigned int self_id, target_id, cluster_id, dead_ms;
 static unsigned char key[64];
 static int keylen;
-static unsigned long frames, conns, handshakes;
+static unsigned long frames, conns, handshakes, streamed, streamed_refused;
 
 static void hmac(const unsigned char *k, int klen, const void *parts[],
 		 const size_t lens[], int n, unsigned char out[32])
@@ -96,7 +99,8 @@ static void hdr(unsigned char *raw, unsigned int type, unsigned int flags,
 		unsigned long long seq)
 {
 	struct cohort_hdr h = {
-		.magic = COHORT_WIRE_MAGIC, .version = 1, .type = type,
+		.magic = COHORT_WIRE_MAGIC, .version = COHORT_PROTO_VERSION,
+		.type = type,
 		.flags = flags, .len = len, .src = src, .dst = dst, .seq = seq,
 	};
 
@@ -130,9 +134,58 @@ static int read_full(int fd, void *p, size_t n)
 	return 0;
 }
 
+/* Whether the node closes @fd within 5 s (reading whatever it sends). */
+static int closed_by_peer(int fd)
+{
+	unsigned char sink[4096];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (poll(&p, 1, 5000) == 1) {
+		ssize_t n = read(fd, sink, sizeof(sink));
+
+		if (n <= 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
- * A real handshake as node self_id, then one good heartbeat, then @bad
- * frames: 0 = bad MAC, 1 = replayed sequence number, 2 = unknown type.
+ * A streamed frame (an ECHO of 1 MiB, sequence number 3) that must be
+ * refused: with @bad_header, its header MAC is wrong and no payload
+ * follows at all, so only a node that checks the header before waiting
+ * for the payload closes the connection; otherwise header and payload are
+ * right and the trailer is wrong.
+ */
+static void bad_streamed_frame(int fd, const unsigned char *session,
+			       int bad_header)
+{
+	static unsigned char payload[1 << 20];
+	unsigned char raw[COHORT_WIRE_HDR_LEN], mac[32], trailer[16];
+	const void *parts[] = { raw };
+	const size_t lens[] = { COHORT_WIRE_HDR_LEN };
+	size_t off;
+
+	hdr(raw, COHORT_MSG_ECHO, 0, sizeof(payload), self_id, target_id, 3);
+	hmac(session, 32, parts, lens, 1, mac);
+	if (bad_header)
+		mac[random() % 16] ^= 1 + random() % 255;
+	memcpy(raw + 32, mac, 16);
+	put(fd, raw, sizeof(raw));
+	if (!bad_header) {
+		for (off = 0; off < sizeof(payload); off += 65536)
+			send(fd, payload + off, 65536, MSG_NOSIGNAL);
+		rand_bytes(trailer, sizeof(trailer));
+		send(fd, trailer, sizeof(trailer), MSG_NOSIGNAL);
+	}
+	streamed++;
+	if (closed_by_peer(fd))
+		streamed_refused++;
+}
+
+/*
+ * A real handshake as node self_id, then two good heartbeats, then @bad
+ * frames: 0 = bad MAC, 1 = replayed sequence number, 2 = unknown type,
+ * 3 = a streamed frame with a bad header MAC, 4 = one with a bad trailer.
  */
 static void authenticated_round(int bad)
 {
@@ -185,7 +238,7 @@ static void authenticated_round(int bad)
 	}
 	handshakes++;
 	/* Frames 1 and 2: a good heartbeat each; then the bad ones. */
-	for (i = 1; i <= 6; i++) {
+	for (i = 1; i <= (bad >= 3 ? 2 : 6); i++) {
 		unsigned long long seq = i;
 		unsigned int type = COHORT_MSG_HEARTBEAT;
 
@@ -206,6 +259,8 @@ static void authenticated_round(int bad)
 		memcpy(raw + 32, mac, 16);
 		put(fd, raw, COHORT_WIRE_HDR_LEN + 8);
 	}
+	if (bad >= 3)
+		bad_streamed_frame(fd, session, bad == 3);
 out:
 	close(fd);
 }
@@ -298,12 +353,12 @@ int main(int argc, char **argv)
 
 	while (frames < want) {
 		if (round % 50 == 49)
-			authenticated_round((round / 50) % 3);
+			authenticated_round((round / 50) % 5);
 		else
 			junk_round(round % 9, 40);
 		round++;
 	}
-	printf("hostile: %lu frames over %lu connections, %lu handshakes completed\n",
-	       frames, conns, handshakes);
+	printf("hostile: %lu frames over %lu connections, %lu handshakes completed, %lu of %lu bad streamed frames refused\n",
+	       frames, conns, handshakes, streamed_refused, streamed);
 	return 0;
 }

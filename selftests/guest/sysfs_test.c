@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/cohort.h>
 
 #include "kselftest_harness.h"
 #include "util.h"
@@ -44,7 +45,8 @@ TEST(files_present)
 		snprintf(path, sizeof(path), "/sys/kernel/cohort/%s", files[i]);
 		EXPECT_EQ(0, stat(path, &st)) TH_LOG("missing %s", path);
 	}
-	EXPECT_EQ(1, read_long("/sys/kernel/cohort/protocol_version"));
+	EXPECT_EQ(COHORT_PROTO_VERSION,
+		  read_long("/sys/kernel/cohort/protocol_version"));
 	/* Read-only files refuse writes. */
 	EXPECT_NE(0, write_str("/sys/kernel/cohort/version", "9.9"));
 }

@@ -4,8 +4,8 @@
  * stream as a hostile peer would send it. Frames are decoded and checked
  * one after the other, exactly as the kernel's receive worker does, with
  * the connection's state (peer learned from the first HELLO, sequence
- * numbers once "authenticated") carried along. Invariants are asserted;
- * ASan and UBSan catch the rest.
+ * numbers once "authenticated", the trailer of a streamed frame)
+ * carried along. Invariants are asserted; ASan and UBSan catch the rest.
  */
 #include <assert.h>
 #include <stddef.h>
@@ -48,9 +48,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		assert(h.type && h.type < COHORT_MSG_TYPE_MAX);
 		assert(max_len[h.type] && h.len <= max_len[h.type]);
 		assert(h.dst == rx.self && h.src);
+		/* Only authenticated frames can be long enough to stream. */
+		assert(!cohort_wire_streamed(&h) || rx.authenticated);
 		if (size - off < h.len)
 			return 0;	/* waits for more input */
 		off += h.len;
+		if (cohort_wire_streamed(&h)) {
+			if (size - off < COHORT_WIRE_MAC_LEN)
+				return 0;
+			off += COHORT_WIRE_MAC_LEN;	/* the trailer */
+		}
 		/* The handshake state machine (transport.c) on top. */
 		if (h.type == COHORT_MSG_HELLO) {
 			if (hs != 0 || h.len != 40)

@@ -126,4 +126,17 @@ TEST(each_refusal)
 #undef REFUSED
 }
 
+TEST(streamed_boundary)
+{
+	struct cohort_hdr h = { .len = COHORT_WIRE_STREAM_MIN };
+
+	/* Up to 64 KiB the header MAC covers the payload; beyond, a trailer. */
+	EXPECT_EQ(65536u, COHORT_WIRE_STREAM_MIN);
+	EXPECT_FALSE(cohort_wire_streamed(&h));
+	h.len++;
+	EXPECT_TRUE(cohort_wire_streamed(&h));
+	h.len = 0;
+	EXPECT_FALSE(cohort_wire_streamed(&h));
+}
+
 TEST_HARNESS_MAIN

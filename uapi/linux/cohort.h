@@ -17,8 +17,9 @@
 /*
  * Cluster wire protocol version, reported by INFO_GET. Changelog:
  *   1 - first version.
+ *   2 - payloads over 64 KiB carry a trailer MAC (see kernel/wire.h).
  */
-#define COHORT_PROTO_VERSION	1
+#define COHORT_PROTO_VERSION	2
 
 /* Node ids are 1..COHORT_NODE_ID_MAX; 0 means "not configured yet". */
 #define COHORT_NODE_ID_MAX	4095
