@@ -7,24 +7,59 @@
  *
  *   proof(from -> to)  = HMAC(key, "cohort-auth-v1" | from | to | cluster
  *                                  | nonce(to) | nonce(from))
- *   session key        = HMAC(key, "cohort-session-v1" | lo | hi
+ *   session key        = HMAC(key, "cohort-session-v2" | lo | hi | mac
  *                                  | nonce(lo) | nonce(hi))
- * Node ids are big-endian u16, the cluster id a big-endian u32, nonces
- * COHORT_NONCE_LEN random bytes; lo and hi are the lower and higher node id.
+ * Node ids are big-endian u16, the cluster id a big-endian u32, mac the
+ * frame MAC's enum cohort_mac_alg (one byte), nonces COHORT_NONCE_LEN
+ * random bytes; lo and hi are the lower and higher node id. HMAC here is
+ * HMAC-SHA256.
+ *
+ * The frame MAC is HMAC-SHA256 or HMAC-BLAKE2b-256 (both 256-bit HMACs).
+ * Each node prefers the one it computes faster, measured once at load
+ * (the kernel picks its xor and RAID6 routines the same way): on CPUs
+ * with SHA instructions that is SHA-256, elsewhere usually BLAKE2b. The
+ * module parameter frame_mac overrides the measurement.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <crypto/hash.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "auth.h"
 #include "buf.h"
 
-static struct crypto_shash *hmac_tfm(const u8 *key, unsigned int keylen)
+static const char *const mac_tfm_names[COHORT_MAC_ALG_MAX + 1] = {
+	[COHORT_MAC_HMAC_SHA256] = "hmac(sha256)",
+	[COHORT_MAC_HMAC_BLAKE2B] = "hmac(blake2b-256)",
+};
+
+static const char *const mac_names[COHORT_MAC_ALG_MAX + 1] = {
+	[COHORT_MAC_HMAC_SHA256] = "hmac-sha256",
+	[COHORT_MAC_HMAC_BLAKE2B] = "hmac-blake2b-256",
+};
+
+/* Set once at module init. */
+static u8 mac_preferred = COHORT_MAC_HMAC_SHA256;
+
+static char *frame_mac = "auto";
+module_param(frame_mac, charp, 0444);
+MODULE_PARM_DESC(frame_mac,
+		 "frame MAC this node prefers: auto (the faster here, measured at load), hmac-sha256 or hmac-blake2b-256");
+
+static struct crypto_shash *hmac_tfm(u8 alg, const u8 *key,
+				     unsigned int keylen)
 {
-	struct crypto_shash *tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	struct crypto_shash *tfm;
 	int err;
 
+	if (alg < COHORT_MAC_HMAC_SHA256 || alg > COHORT_MAC_ALG_MAX)
+		return ERR_PTR(-EINVAL);
+	tfm = crypto_alloc_shash(mac_tfm_names[alg], 0, 0);
 	if (IS_ERR(tfm))
 		return tfm;
 	err = crypto_shash_setkey(tfm, key, keylen);
@@ -35,15 +70,96 @@ static struct crypto_shash *hmac_tfm(const u8 *key, unsigned int keylen)
 	return tfm;
 }
 
-int cohort_mac_init(struct cohort_mac *m, const u8 *key, unsigned int keylen)
+const char *cohort_mac_name(u8 alg)
 {
-	m->tfm = hmac_tfm(key, keylen);
+	if (alg < COHORT_MAC_HMAC_SHA256 || alg > COHORT_MAC_ALG_MAX)
+		return "none";
+	return mac_names[alg];
+}
+
+u8 cohort_mac_preferred(void)
+{
+	return mac_preferred;
+}
+
+/* The frame MAC of a connection: the preference both ends share, if any. */
+u8 cohort_mac_choose(u8 mine, u8 theirs)
+{
+	return mine == theirs && theirs >= COHORT_MAC_HMAC_SHA256 &&
+	       theirs <= COHORT_MAC_ALG_MAX ? theirs : COHORT_MAC_HMAC_SHA256;
+}
+
+int cohort_mac_init(struct cohort_mac *m, u8 alg, const u8 *key,
+		    unsigned int keylen)
+{
+	m->tfm = hmac_tfm(alg, key, keylen);
 	if (IS_ERR(m->tfm)) {
 		int err = PTR_ERR(m->tfm);
 
 		m->tfm = NULL;
 		return err;
 	}
+	m->alg = alg;
+	return 0;
+}
+
+/* Best of a few runs over @len bytes at @p, in ns; U64_MAX if unusable. */
+static u64 mac_cost(u8 alg, const u8 *p, size_t len)
+{
+	static const u8 key[32] = { 1 };
+	struct crypto_shash *tfm = hmac_tfm(alg, key, sizeof(key));
+	u64 best = U64_MAX;
+	u8 out[SHA256_DIGEST_SIZE];
+	int i;
+
+	if (IS_ERR(tfm))
+		return U64_MAX;
+	for (i = 0; i < 4; i++) {
+		u64 t0 = ktime_get_ns();
+
+		if (crypto_shash_tfm_digest(tfm, p, len, out))
+			break;
+		best = min(best, ktime_get_ns() - t0);
+	}
+	crypto_free_shash(tfm);
+	return best;
+}
+
+/* Choose this node's preferred frame MAC (module init). */
+int __init cohort_auth_init(void)
+{
+	size_t len = 16 << 10;
+	u64 sha, blake;
+	u8 *p;
+
+	if (!strcmp(frame_mac, mac_names[COHORT_MAC_HMAC_SHA256])) {
+		mac_preferred = COHORT_MAC_HMAC_SHA256;
+		return 0;
+	}
+	if (!strcmp(frame_mac, mac_names[COHORT_MAC_HMAC_BLAKE2B])) {
+		mac_preferred = COHORT_MAC_HMAC_BLAKE2B;
+		return 0;
+	}
+	if (strcmp(frame_mac, "auto")) {
+		pr_err("frame_mac must be auto, %s or %s\n",
+		       mac_names[COHORT_MAC_HMAC_SHA256],
+		       mac_names[COHORT_MAC_HMAC_BLAKE2B]);
+		return -EINVAL;
+	}
+	p = kzalloc(len, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	sha = mac_cost(COHORT_MAC_HMAC_SHA256, p, len);
+	blake = mac_cost(COHORT_MAC_HMAC_BLAKE2B, p, len);
+	kfree(p);
+	if (sha == U64_MAX)
+		return -ENOENT;		/* no HMAC-SHA256: cannot work at all */
+	mac_preferred = blake < sha ? COHORT_MAC_HMAC_BLAKE2B :
+				      COHORT_MAC_HMAC_SHA256;
+	pr_info("frame MAC: %s preferred (16 KiB: hmac-sha256 %llu us, hmac-blake2b-256 %s%llu us)\n",
+		mac_names[mac_preferred], div_u64(sha, NSEC_PER_USEC),
+		blake == U64_MAX ? "unavailable, " : "",
+		blake == U64_MAX ? 0 : div_u64(blake, NSEC_PER_USEC));
 	return 0;
 }
 
@@ -123,7 +239,7 @@ static int hmac_parts(const u8 *key, unsigned int keylen, const char *label,
 		      u16 a, u16 b, const u8 *extra, unsigned int extralen,
 		      const u8 *n1, const u8 *n2, u8 out[SHA256_DIGEST_SIZE])
 {
-	struct crypto_shash *tfm = hmac_tfm(key, keylen);
+	struct crypto_shash *tfm = hmac_tfm(COHORT_MAC_HMAC_SHA256, key, keylen);
 	u8 ids[4];
 	int err;
 
@@ -166,9 +282,9 @@ int cohort_auth_proof(const u8 *key, unsigned int keylen, u16 from, u16 to,
 }
 
 int cohort_auth_session_key(const u8 *key, unsigned int keylen, u16 lo,
-			    u16 hi, const u8 *nonce_lo, const u8 *nonce_hi,
-			    u8 out[SHA256_DIGEST_SIZE])
+			    u16 hi, u8 mac_alg, const u8 *nonce_lo,
+			    const u8 *nonce_hi, u8 out[SHA256_DIGEST_SIZE])
 {
-	return hmac_parts(key, keylen, "cohort-session-v1", lo, hi, NULL, 0,
-			  nonce_lo, nonce_hi, out);
+	return hmac_parts(key, keylen, "cohort-session-v2", lo, hi, &mac_alg,
+			  1, nonce_lo, nonce_hi, out);
 }

@@ -11,12 +11,21 @@ struct crypto_shash;
 struct shash_desc;
 struct cohort_buf;
 
-/* A per-connection frame MAC: HMAC-SHA256 keyed by the session key. */
+/*
+ * A per-connection frame MAC keyed by the session key: @alg is its
+ * enum cohort_mac_alg, @tfm the HMAC.
+ */
 struct cohort_mac {
 	struct crypto_shash *tfm;
+	u8 alg;
 };
 
-int cohort_mac_init(struct cohort_mac *m, const u8 *key, unsigned int keylen);
+int cohort_auth_init(void);
+u8 cohort_mac_preferred(void);
+u8 cohort_mac_choose(u8 mine, u8 theirs);
+const char *cohort_mac_name(u8 alg);
+int cohort_mac_init(struct cohort_mac *m, u8 alg, const u8 *key,
+		    unsigned int keylen);
 void cohort_mac_free(struct cohort_mac *m);
 int cohort_mac_frame(const struct cohort_mac *m, const u8 *hdr,
 		     const struct cohort_buf *buf, u8 out[COHORT_WIRE_MAC_LEN]);
@@ -31,7 +40,7 @@ int cohort_auth_proof(const u8 *key, unsigned int keylen, u16 from, u16 to,
 		      u32 cluster_id, const u8 *nonce_to, const u8 *nonce_from,
 		      u8 out[SHA256_DIGEST_SIZE]);
 int cohort_auth_session_key(const u8 *key, unsigned int keylen, u16 lo,
-			    u16 hi, const u8 *nonce_lo, const u8 *nonce_hi,
-			    u8 out[SHA256_DIGEST_SIZE]);
+			    u16 hi, u8 mac_alg, const u8 *nonce_lo,
+			    const u8 *nonce_hi, u8 out[SHA256_DIGEST_SIZE]);
 
 #endif /* _COHORT_AUTH_H */

@@ -11,6 +11,7 @@
 #include <net/genetlink.h>
 #include <linux/cohort.h>
 
+#include "auth.h"
 #include "chardev.h"
 #include "netlink.h"
 #include "node.h"
@@ -24,6 +25,10 @@ static int __init cohort_mod_init(void)
 {
 	int err;
 
+	/* Nothing to undo: it only picks this node's frame MAC. */
+	err = cohort_auth_init();
+	if (err)
+		goto err_out;
 	err = cohort_rpc_init();
 	if (err)
 		goto err_out;

@@ -82,6 +82,8 @@ static const struct nla_policy cluster_set_policy[COHORT_A_MAX + 1] = {
 static const struct nla_policy ping_policy[COHORT_A_MAX + 1] = {
 	[COHORT_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, COHORT_NODE_ID_MAX),
 	[COHORT_A_PING_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &ping_size_range),
+	[COHORT_A_PING_COUNT] = NLA_POLICY_RANGE(NLA_U32, 1,
+						 COHORT_PING_COUNT_MAX),
 };
 
 static int reject(int err)
@@ -433,15 +435,45 @@ static int cluster_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return err ? reject(err) : 0;
 }
 
+/*
+ * One ECHO of @req to @node; checks that it came back byte for byte. The
+ * time it took goes to *@rtt_us.
+ */
+static int ping_once(struct cohort_net *cn, u32 node, struct cohort_buf *req,
+		     u32 *rtt_us, struct netlink_ext_ack *extack)
+{
+	size_t size = req ? req->len : 0;
+	struct cohort_buf *resp;
+	u64 t0 = ktime_get_ns();
+	int err;
+
+	/* 10 s, plus 1 s for every 256 KiB each way at the slowest. */
+	err = cohort_rpc_call(cn, node, COHORT_MSG_ECHO, req, &resp,
+			      PING_TIMEOUT_MS + (size >> 18) * 2000);
+	*rtt_us = min_t(u64, div_u64(ktime_get_ns() - t0, NSEC_PER_USEC),
+			U32_MAX);
+	if (!err && (req ? !resp || !cohort_buf_equal(req, resp) : !!resp)) {
+		NL_SET_ERR_MSG_MOD(extack, "echo came back different");
+		err = -EIO;
+	} else if (err == -ENOENT) {
+		NL_SET_ERR_MSG_MOD(extack, "no node with this id");
+	} else if (err == -EHOSTDOWN) {
+		NL_SET_ERR_MSG_MOD(extack, "node is not up");
+	} else if (err == -ETIMEDOUT) {
+		NL_SET_ERR_MSG_MOD(extack, "no answer in time");
+	}
+	cohort_buf_put(resp);
+	return err;
+}
+
 static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct cohort_net *cn = cohort_net(genl_info_net(info));
 	struct nlattr *tb[COHORT_A_MAX + 1];
-	struct cohort_buf *req = NULL, *resp = NULL;
+	struct cohort_buf *req = NULL;
+	u32 size = 64, count = 1, node, i, *rtts;
 	struct sk_buff *msg;
-	u32 size = 64;
 	void *hdr;
-	u64 t0, rtt;
 	int err;
 
 	err = require_admin(skb, info) ?:
@@ -449,53 +481,51 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 	      require_attr(info, tb, COHORT_A_NODE_ID);
 	if (err)
 		return err;
+	node = nla_get_u32(tb[COHORT_A_NODE_ID]);
 	if (tb[COHORT_A_PING_SIZE])
 		size = nla_get_u32(tb[COHORT_A_PING_SIZE]);
+	if (tb[COHORT_A_PING_COUNT])
+		count = nla_get_u32(tb[COHORT_A_PING_COUNT]);
+	rtts = kcalloc(count, sizeof(*rtts), GFP_KERNEL);
+	if (!rtts)
+		return -ENOMEM;
 	if (size) {
 		req = cohort_buf_alloc(size, GFP_KERNEL);
-		if (!req)
-			return -ENOMEM;
+		if (!req) {
+			err = -ENOMEM;
+			goto out_free;
+		}
 		cohort_buf_fill_random(req);
 	}
-	t0 = ktime_get_ns();
-	/* 10 s, plus 1 s for every 256 KiB each way at the slowest. */
-	err = cohort_rpc_call(cn, nla_get_u32(tb[COHORT_A_NODE_ID]),
-			      COHORT_MSG_ECHO, req, &resp,
-			      PING_TIMEOUT_MS + (size >> 18) * 2000);
-	rtt = ktime_get_ns() - t0;
-	if (err) {
-		if (err == -ENOENT)
-			NL_SET_ERR_MSG_MOD(info->extack, "no node with this id");
-		else if (err == -EHOSTDOWN)
-			NL_SET_ERR_MSG_MOD(info->extack, "node is not up");
-		else if (err == -ETIMEDOUT)
-			NL_SET_ERR_MSG_MOD(info->extack, "no answer in time");
-		goto out;
+	/* Back to back, as a loop in a program would call; ^C stops it. */
+	for (i = 0; i < count && !err; i++) {
+		err = ping_once(cn, node, req, &rtts[i], info->extack);
+		if (!err && i + 1 < count && signal_pending(current))
+			err = -EINTR;
 	}
-	if (req ? !resp || !cohort_buf_equal(req, resp) : !!resp) {
-		NL_SET_ERR_MSG_MOD(info->extack, "echo came back different");
-		err = -EIO;
-		goto out;
-	}
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (err)
+		goto out_free;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + nla_total_size(count * 4),
+			  GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
-		goto out;
+		goto out_free;
 	}
 	hdr = genlmsg_put_reply(msg, info, &cohort_genl_family, 0,
 				COHORT_CMD_PING);
-	if (!hdr || nla_put_u64_64bit(msg, COHORT_A_PING_RTT_US,
-				      div_u64(rtt, NSEC_PER_USEC), COHORT_A_PAD) ||
-	    nla_put_u32(msg, COHORT_A_PING_SIZE, size)) {
+	if (!hdr || nla_put_u64_64bit(msg, COHORT_A_PING_RTT_US, rtts[0],
+				      COHORT_A_PAD) ||
+	    nla_put_u32(msg, COHORT_A_PING_SIZE, size) ||
+	    nla_put(msg, COHORT_A_PING_RTTS, count * sizeof(*rtts), rtts)) {
 		nlmsg_free(msg);
 		err = -EMSGSIZE;
-		goto out;
+		goto out_free;
 	}
 	genlmsg_end(msg, hdr);
 	err = genlmsg_reply(msg, info);
-out:
+out_free:
 	cohort_buf_put(req);
-	cohort_buf_put(resp);
+	kfree(rtts);
 	return err;
 }
 

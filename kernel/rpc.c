@@ -286,8 +286,8 @@ int __init cohort_rpc_init(void)
 	int err;
 
 	/* The transport handles these three itself; only their sizes here. */
-	err = cohort_rpc_register(COHORT_MSG_HELLO, 4 + 4 + COHORT_NONCE_LEN,
-				  NULL);
+	err = cohort_rpc_register(COHORT_MSG_HELLO,
+				  4 + 4 + COHORT_NONCE_LEN + 4, NULL);
 	if (!err)
 		err = cohort_rpc_register(COHORT_MSG_AUTH, 32, NULL);
 	if (!err)

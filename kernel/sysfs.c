@@ -14,9 +14,11 @@
 #include <net/net_namespace.h>
 #include <linux/cohort.h>
 
+#include "auth.h"
 #include "netlink.h"
 #include "node.h"
 #include "sysfs.h"
+#include "transport.h"
 #include "tunables.h"
 #include "version.h"
 
@@ -36,6 +38,12 @@ static ssize_t protocol_version_show(struct kobject *kobj,
 				     struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", COHORT_PROTO_VERSION);
+}
+
+static ssize_t frame_mac_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", cohort_mac_name(cohort_mac_preferred()));
 }
 
 static ssize_t node_id_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -147,6 +155,7 @@ static ssize_t instances_show(struct kobject *kobj,
 
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 static struct kobj_attribute protocol_version_attr = __ATTR_RO(protocol_version);
+static struct kobj_attribute frame_mac_attr = __ATTR_RO(frame_mac);
 static struct kobj_attribute node_id_attr = __ATTR_RO(node_id);
 static struct kobj_attribute node_name_attr = __ATTR_RO(node_name);
 static struct kobj_attribute dead_timeout_ms_attr =
@@ -158,6 +167,7 @@ static struct kobj_attribute max_nodes_attr =
 static struct attribute *cohort_attrs[] = {
 	&version_attr.attr,
 	&protocol_version_attr.attr,
+	&frame_mac_attr.attr,
 	&node_id_attr.attr,
 	&node_name_attr.attr,
 	&dead_timeout_ms_attr.attr,
@@ -243,6 +253,21 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", names[st]);
 }
 
+/* The frame MAC of the peer's current connection, once it is up. */
+static ssize_t peer_frame_mac_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	struct cohort_conn *conn = cohort_peer_conn_get(kobj_peer(kobj));
+	u8 alg = 0;
+
+	if (conn) {
+		if (test_bit(COHORT_CONN_UP, &conn->flags))
+			alg = conn->mac_alg;
+		cohort_conn_put(conn);
+	}
+	return sysfs_emit(buf, "%s\n", cohort_mac_name(alg));
+}
+
 /* The counters: one show function, told which by the attribute. */
 struct peer_stat_attr {
 	struct kobj_attribute attr;
@@ -278,10 +303,13 @@ static struct peer_stat_attr peer_stat_attrs[] = {
 static struct kobj_attribute name_attr = __ATTR_RO(name);
 static struct kobj_attribute address_attr = __ATTR_RO(address);
 static struct kobj_attribute state_attr = __ATTR_RO(state);
+static struct kobj_attribute peer_frame_mac_attr =
+	__ATTR(frame_mac, 0444, peer_frame_mac_show, NULL);
 
-/* Filled in by cohort_sysfs_init(): the three above, then the counters. */
-static struct attribute *peer_attrs[3 + ARRAY_SIZE(peer_stat_attrs) + 1] = {
+/* Filled in by cohort_sysfs_init(): the four above, then the counters. */
+static struct attribute *peer_attrs[4 + ARRAY_SIZE(peer_stat_attrs) + 1] = {
 	&name_attr.attr, &address_attr.attr, &state_attr.attr,
+	&peer_frame_mac_attr.attr,
 };
 ATTRIBUTE_GROUPS(peer);
 
@@ -327,7 +355,7 @@ int __init cohort_sysfs_init(void)
 	int err, i;
 
 	for (i = 0; i < ARRAY_SIZE(peer_stat_attrs); i++)
-		peer_attrs[3 + i] = &peer_stat_attrs[i].attr.attr;
+		peer_attrs[4 + i] = &peer_stat_attrs[i].attr.attr;
 	cohort_kobj = kobject_create_and_add("cohort", kernel_kobj);
 	if (!cohort_kobj)
 		return -ENOMEM;

@@ -50,7 +50,7 @@ enum {
 	HS_DONE,
 };
 
-#define HELLO_LEN	(4 + 4 + COHORT_NONCE_LEN)
+#define HELLO_LEN	(4 + 4 + COHORT_NONCE_LEN + 4)
 #define AUTH_LEN	SHA256_DIGEST_SIZE
 #define HB_LEN		8
 #define BACKOFF_MIN_MS	100
@@ -568,6 +568,8 @@ static int send_hello(struct cohort_conn *conn)
 	cohort_put_be32(p, conn->cluster_id);
 	cohort_put_be32(p + 4, conn->dead_timeout_ms);
 	memcpy(p + 8, conn->my_nonce, COHORT_NONCE_LEN);
+	p[8 + COHORT_NONCE_LEN] = cohort_mac_preferred();
+	memset(p + 9 + COHORT_NONCE_LEN, 0, 3);		/* reserved */
 	cohort_buf_write(buf, 0, p, sizeof(p));
 	err = cohort_conn_send(conn, COHORT_MSG_HELLO, 0, 0, buf);
 	cohort_buf_put(buf);
@@ -696,6 +698,9 @@ static void handle_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
 		return;
 	}
 	memcpy(conn->peer_nonce, p + 8, COHORT_NONCE_LEN);
+	/* Unknown preferences (a newer peer's) fall back to HMAC-SHA256. */
+	conn->mac_alg = cohort_mac_choose(cohort_mac_preferred(),
+					  p[8 + COHORT_NONCE_LEN]);
 	if (!crypto_memneq(conn->peer_nonce, conn->my_nonce, COHORT_NONCE_LEN)) {
 		auth_failed(conn, "reflected nonce");
 		return;
@@ -770,11 +775,13 @@ static void handle_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 	err = cohort_auth_session_key(conn->key, conn->keylen,
 				      lower ? conn->self : peer->id,
 				      lower ? peer->id : conn->self,
+				      conn->mac_alg,
 				      lower ? conn->my_nonce : conn->peer_nonce,
 				      lower ? conn->peer_nonce : conn->my_nonce,
 				      session);
 	if (!err)
-		err = cohort_mac_init(&conn->mac, session, sizeof(session));
+		err = cohort_mac_init(&conn->mac, conn->mac_alg, session,
+				      sizeof(session));
 	memzero_explicit(session, sizeof(session));
 	if (!err) {
 		conn->rx_desc = kmalloc(cohort_mac_desc_size(&conn->mac),

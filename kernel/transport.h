@@ -49,6 +49,8 @@ struct shash_desc;
  * @hs_state: handshake progress; under @rx_mutex
  * @my_nonce: our handshake nonce; constant
  * @peer_nonce: the peer's nonce; under @rx_mutex
+ * @mac_alg: the frame MAC agreed in the HELLOs; under @rx_mutex, then
+ *	constant once %COHORT_CONN_UP
  * @mac: frame MAC with the session key; set before %COHORT_CONN_UP
  * @rx: receive expectations; under @rx_mutex
  * @rx_raw: header bytes received so far; under @rx_mutex
@@ -101,6 +103,7 @@ struct cohort_conn {
 	int hs_state;
 	u8 my_nonce[COHORT_NONCE_LEN];
 	u8 peer_nonce[COHORT_NONCE_LEN];
+	u8 mac_alg;
 	struct cohort_mac mac;
 	struct cohort_wire_rx rx;
 	u8 rx_raw[COHORT_WIRE_HDR_LEN];

@@ -13,7 +13,10 @@
  *       authenticated by a header MAC over the header alone (checked
  *       before the receiver allocates anything for the payload) and a
  *       trailer MAC after the payload, so both ends MAC while the bytes
- *       move instead of before and after.
+ *       move instead of before and after. The frame MAC's hash is chosen
+ *       in the handshake: each HELLO names the sender's preferred
+ *       enum cohort_mac_alg; when both name the same one it is used, else
+ *       HMAC-SHA256. The choice is bound into the session key.
  */
 #ifndef _COHORT_WIRE_H
 #define _COHORT_WIRE_H
@@ -38,6 +41,13 @@ enum cohort_msg_type {
 	COHORT_MSG_TYPE_MAX = 64,	/* table size; types are below it */
 };
 
+/* The frame MAC's hash (HELLO byte 40). Values are part of the protocol. */
+enum cohort_mac_alg {
+	COHORT_MAC_HMAC_SHA256 = 1,	/* everyone has it; the fallback */
+	COHORT_MAC_HMAC_BLAKE2B = 2,	/* HMAC-BLAKE2b-256 */
+	COHORT_MAC_ALG_MAX = 2,
+};
+
 /* Header flags. */
 #define COHORT_F_RESPONSE	0x0001	/* answers the request with req_id */
 #define COHORT_F_ERROR		0x0002	/* response payload is a be32 errno */
@@ -47,13 +57,13 @@ enum cohort_msg_type {
  * On the wire, in this order, all big-endian, 48 bytes:
  *   u32 magic, u8 version, u8 type, u16 flags, u32 len (payload bytes),
  *   u16 src node, u16 dst node, u64 seq, u64 req_id, u8 mac[16]
- * The MAC is HMAC-SHA256 keyed by the connection's session key over the
- * header (with the mac field zeroed) and the payload, truncated to 16
- * bytes. A streamed frame (payload over COHORT_WIRE_STREAM_MIN) instead
- * has a header MAC over the header alone, and its payload is followed by
- * a 16-byte trailer: the truncated HMAC over the header as sent (with its
- * MAC) and the payload. Handshake frames (HELLO, AUTH) carry seq 0 and a
- * zero MAC.
+ * The MAC is an HMAC (SHA-256, or BLAKE2b-256 when both ends prefer it)
+ * keyed by the connection's session key over the header (with the mac
+ * field zeroed) and the payload, truncated to 16 bytes. A streamed frame
+ * (payload over COHORT_WIRE_STREAM_MIN) instead has a header MAC over the
+ * header alone, and its payload is followed by a 16-byte trailer: the
+ * truncated HMAC over the header as sent (with its MAC) and the payload.
+ * Handshake frames (HELLO, AUTH) carry seq 0 and a zero MAC.
  */
 struct cohort_hdr {
 	u32 magic;

@@ -24,6 +24,15 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
 diag() { sed 's/^/# /'; }
+# all_ok OUT RUNS TOTAL: OUT holds RUNS ping -j summaries, TOTAL calls ok
+all_ok() {
+	/usr/bin/python3 -c "
+import json, sys
+rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
+assert len(rs) == int(sys.argv[2]), rs
+assert sum(r['ok'] for r in rs) == int(sys.argv[3]), rs
+" "$@"
+}
 
 echo "TAP version 13"
 
@@ -74,11 +83,16 @@ done
 # --- 10,000 concurrent RPCs from 4 callers
 out=$(T=600 on 1 "for k in 1 2 3 4; do $C -j ping 2 -c 2500 -s 64 > /tmp/p\$k & done; wait; cat /tmp/p1 /tmp/p2 /tmp/p3 /tmp/p4" 2>&1)
 echo "$out" | diag
-check "10,000 RPCs from 4 concurrent callers all complete" \
+check "10,000 RPCs from 4 concurrent callers all complete" all_ok "$out" 4 10000
+
+# --- back-to-back round trips in one request (ping -b)
+out=$(on 1 "$C -j ping 2 -b -c 1500 -s 64" 2>&1)
+echo "$out" | diag
+check "1,500 back-to-back round trips (two requests) all complete" \
 	/usr/bin/python3 -c "
 import json, sys
-rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
-assert len(rs) == 4 and sum(r['ok'] for r in rs) == 10000, rs
+r = json.loads(sys.argv[1].splitlines()[-1])
+assert r['ok'] == 1500 and 0 < r['min-us'] <= r['p50-us'] <= r['max-us'], r
 " "$out"
 
 # --- calls both ways at once: a caller that receives answers itself meets
@@ -90,12 +104,7 @@ wait $both
 out="$out
 $(cat "$D/both.2")"
 echo "$out" | diag
-check "4,000 RPCs in both directions at once all complete" \
-	/usr/bin/python3 -c "
-import json, sys
-rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
-assert len(rs) == 4 and sum(r['ok'] for r in rs) == 4000, rs
-" "$out"
+check "4,000 RPCs in both directions at once all complete" all_ok "$out" 4 4000
 
 # --- a hostile peer (on node 1's address, knowing the key for some rounds)
 # sends node 2 at least 100,000 malformed frames over thousands of
@@ -218,6 +227,26 @@ check "rmmod with live connections and RPCs in flight succeeds" \
 	sh -c "echo '$out' | grep -q 'rmmod=0'"
 check "node 1 sees the unloaded node down" \
 	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 2 down 15' > /dev/null"
+
+# --- the frame MAC: a link uses the hash both ends prefer, else HMAC-SHA256
+p1=$(on 1 "cat /sys/kernel/cohort/frame_mac")
+p3=$(on 3 "cat /sys/kernel/cohort/frame_mac")
+l13=$(on 1 "cat /sys/kernel/cohort/nodes/3/frame_mac")
+echo "# preferred: node 1 $p1, node 3 $p3; their link uses $l13"
+want=hmac-sha256
+[ "$p1" = "$p3" ] && want=$p1
+check "the 1-3 link uses the shared preference (else hmac-sha256)" [ "$l13" = "$want" ]
+other=hmac-sha256
+[ "$p1" = hmac-sha256 ] && other=hmac-blake2b-256
+on 2 "insmod \$COHORT_MOD frame_mac=md5" > /dev/null 2>&1
+check "an unknown frame_mac is refused at load" [ $? != 0 ]
+on 2 "insmod \$COHORT_MOD frame_mac=$other && sh $G/cohortd_start.sh" > /dev/null
+on 1 "sh $G/wait_state.sh 2 up 30" > /dev/null
+l12=$(on 1 "cat /sys/kernel/cohort/nodes/2/frame_mac")
+echo "# node 2 reloaded preferring $other; the 1-2 link uses $l12"
+check "differing preferences fall back to hmac-sha256" [ "$l12" = hmac-sha256 ]
+check "a streamed ECHO works over the fallback" \
+	sh -c "'$VMC' exec --dir '$D' 1 -- '$C ping 2 -c 2 -s 1048576' > /dev/null"
 
 echo "1..$n"
 [ $failed = 0 ]

@@ -432,6 +432,17 @@ static int child_node_table(void *arg)
 	req_put_u32(&r, COHORT_A_NODE_ID, 1);
 	genl_call(fd, &r, &res);
 	CHILD_CHECK(res.error == -EHOSTDOWN && strstr(res.msg, "not up"), 58);
+	/* ping: a count of 0, or over COHORT_PING_COUNT_MAX, is refused */
+	req_init(&r, fam, COHORT_CMD_PING);
+	req_put_u32(&r, COHORT_A_NODE_ID, 1);
+	req_put_u32(&r, COHORT_A_PING_COUNT, 0);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EINVAL && res.msg[0], 64);
+	req_init(&r, fam, COHORT_CMD_PING);
+	req_put_u32(&r, COHORT_A_NODE_ID, 1);
+	req_put_u32(&r, COHORT_A_PING_COUNT, COHORT_PING_COUNT_MAX + 1);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EINVAL && res.msg[0], 65);
 	/* the table is bounded */
 	for (i = 10; i < 10 + COHORT_NODES_MAX; i++) {
 		unsigned char a[4] = { 10, 8, i / 256, i % 256 };

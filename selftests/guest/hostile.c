@@ -107,11 +107,17 @@ static void hdr(unsigned char *raw, unsigned int type, unsigned int flags,
 	cohort_hdr_encode(raw, &h);
 }
 
+/* HELLO: cluster id, dead timeout, nonce, MAC preference, 3 reserved. */
+#define HELLO_LEN	(8 + COHORT_NONCE_LEN + 4)
+
 static void hello_payload(unsigned char *p, const unsigned char *nonce)
 {
 	cohort_put_be32(p, cluster_id);
 	cohort_put_be32(p + 4, dead_ms);
 	memcpy(p + 8, nonce, COHORT_NONCE_LEN);
+	/* Preferring HMAC-SHA256 makes it the frame MAC, whatever the node's. */
+	p[8 + COHORT_NONCE_LEN] = COHORT_MAC_HMAC_SHA256;
+	memset(p + 9 + COHORT_NONCE_LEN, 0, 3);
 }
 
 static void rand_bytes(unsigned char *p, size_t n)
@@ -199,14 +205,15 @@ static void authenticated_round(int bad)
 	if (fd < 0)
 		return;
 	rand_bytes(mine, sizeof(mine));
-	hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+	hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, self_id, target_id, 0);
 	hello_payload(raw + COHORT_WIRE_HDR_LEN, mine);
-	put(fd, raw, COHORT_WIRE_HDR_LEN + 40);
+	put(fd, raw, COHORT_WIRE_HDR_LEN + HELLO_LEN);
 	/* Their HELLO, then their AUTH. */
 	if (read_full(fd, in, sizeof(in)))
 		goto out;
 	cohort_hdr_decode(&h, in);
-	if (h.type != COHORT_MSG_HELLO || h.len != 40 || read_full(fd, p, 40))
+	if (h.type != COHORT_MSG_HELLO || h.len != HELLO_LEN ||
+	    read_full(fd, p, HELLO_LEN))
 		goto out;
 	memcpy(theirs, p + 8, COHORT_NONCE_LEN);
 	if (read_full(fd, in, sizeof(in)) || read_full(fd, p, 32))
@@ -227,14 +234,15 @@ static void authenticated_round(int bad)
 	{
 		int lower = self_id < target_id;
 		unsigned char sid[4];
-		const void *parts[] = { "cohort-session-v1", sid,
+		const unsigned char mac_alg = COHORT_MAC_HMAC_SHA256;
+		const void *parts[] = { "cohort-session-v2", sid, &mac_alg,
 					lower ? mine : theirs,
 					lower ? theirs : mine };
-		const size_t lens[] = { 17, 4, 32, 32 };
+		const size_t lens[] = { 17, 4, 1, 32, 32 };
 
 		cohort_put_be16(sid, lower ? self_id : target_id);
 		cohort_put_be16(sid + 2, lower ? target_id : self_id);
-		hmac(key, keylen, parts, lens, 4, session);
+		hmac(key, keylen, parts, lens, 5, session);
 	}
 	handshakes++;
 	/* Frames 1 and 2: a good heartbeat each; then the bad ones. */
@@ -281,7 +289,7 @@ static void junk_round(int k, int n)
 			rand_bytes(raw, len);
 			break;
 		case 1:		/* a truncated header */
-			hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+			hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, self_id, target_id, 0);
 			len = 1 + random() % (COHORT_WIRE_HDR_LEN - 1);
 			break;
 		case 2:		/* a huge length */
@@ -289,24 +297,24 @@ static void junk_round(int k, int n)
 			    self_id, target_id, 0);
 			break;
 		case 3:		/* bad magic, version, type or flags */
-			hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+			hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, self_id, target_id, 0);
 			raw[random() % 8] ^= 1 + random() % 255;
 			break;
 		case 4:		/* an authenticated type before the handshake */
 			hdr(raw, COHORT_MSG_ECHO, 0, 0, self_id, target_id, 1);
 			break;
 		case 5:		/* HELLO claiming another node */
-			hdr(raw, COHORT_MSG_HELLO, 0, 40, 3, target_id, 0);
+			hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, 3, target_id, 0);
 			rand_bytes(nonce, sizeof(nonce));
 			hello_payload(raw + len, nonce);
-			len += 40;
+			len += HELLO_LEN;
 			break;
 		case 6:		/* HELLO, replayed: the second is refused */
 		case 7:		/* HELLO, then a forged AUTH */
-			hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+			hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, self_id, target_id, 0);
 			rand_bytes(nonce, sizeof(nonce));
 			hello_payload(raw + len, nonce);
-			len += 40;
+			len += HELLO_LEN;
 			if (k == 7 && i > 0) {
 				hdr(raw, COHORT_MSG_AUTH, 0, 32, self_id,
 				    target_id, 0);
@@ -315,10 +323,10 @@ static void junk_round(int k, int n)
 			}
 			break;
 		default:	/* a valid HELLO with random bytes flipped */
-			hdr(raw, COHORT_MSG_HELLO, 0, 40, self_id, target_id, 0);
+			hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, self_id, target_id, 0);
 			rand_bytes(nonce, sizeof(nonce));
 			hello_payload(raw + len, nonce);
-			len += 40;
+			len += HELLO_LEN;
 			raw[random() % len] ^= 1 + random() % 255;
 			break;
 		}

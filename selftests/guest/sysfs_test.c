@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <linux/cohort.h>
@@ -32,7 +34,7 @@ static int write_str(const char *path, const char *s)
 TEST(files_present)
 {
 	static const char *files[] = {
-		"version", "protocol_version", "node_id", "node_name",
+		"version", "protocol_version", "frame_mac", "node_id", "node_name",
 		"dead_timeout_ms", "max_nodes", "stats/netlink_rejected",
 		"stats/instances", "stats/accept_unknown",
 		"stats/frames_refused",
@@ -49,6 +51,20 @@ TEST(files_present)
 		  read_long("/sys/kernel/cohort/protocol_version"));
 	/* Read-only files refuse writes. */
 	EXPECT_NE(0, write_str("/sys/kernel/cohort/version", "9.9"));
+	EXPECT_NE(0, write_str("/sys/kernel/cohort/frame_mac", "hmac-sha256"));
+}
+
+/* The frame MAC this node prefers is one of the two it knows. */
+TEST(frame_mac_named)
+{
+	char mac[32] = "";
+	FILE *f = fopen("/sys/kernel/cohort/frame_mac", "r");
+
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(mac, sizeof(mac), f));
+	fclose(f);
+	EXPECT_TRUE(!strcmp(mac, "hmac-sha256\n") ||
+		    !strcmp(mac, "hmac-blake2b-256\n")) TH_LOG("got '%s'", mac);
 }
 
 TEST(tunable_validated)

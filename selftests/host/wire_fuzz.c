@@ -15,7 +15,7 @@
 #include "../../kernel/wire.h"
 
 static u32 max_len[COHORT_MSG_TYPE_MAX] = {
-	[COHORT_MSG_HELLO] = 40, [COHORT_MSG_AUTH] = 32,
+	[COHORT_MSG_HELLO] = 44, [COHORT_MSG_AUTH] = 32,
 	[COHORT_MSG_HEARTBEAT] = 8, [COHORT_MSG_ECHO] = 64 << 20,
 };
 
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		}
 		/* The handshake state machine (transport.c) on top. */
 		if (h.type == COHORT_MSG_HELLO) {
-			if (hs != 0 || h.len != 40)
+			if (hs != 0 || h.len != 44)
 				return 0;	/* "unexpected HELLO" */
 			rx.peer = h.src;
 			hs = 1;

@@ -10,7 +10,7 @@
 #include "../../kernel/wire.h"
 
 static u32 max_len[COHORT_MSG_TYPE_MAX] = {
-	[COHORT_MSG_HELLO] = 40, [COHORT_MSG_AUTH] = 32,
+	[COHORT_MSG_HELLO] = 44, [COHORT_MSG_AUTH] = 32,
 	[COHORT_MSG_HEARTBEAT] = 8, [COHORT_MSG_ECHO] = 64 << 20,
 };
 
@@ -28,7 +28,7 @@ static struct cohort_hdr good(int authenticated)
 	struct cohort_hdr h = {
 		.magic = COHORT_WIRE_MAGIC, .version = 1,
 		.type = authenticated ? COHORT_MSG_ECHO : COHORT_MSG_HELLO,
-		.len = authenticated ? 100 : 40, .src = 1, .dst = 2,
+		.len = authenticated ? 100 : 44, .src = 1, .dst = 2,
 		.seq = authenticated ? 5 : 0,
 	};
 	return h;
@@ -104,7 +104,7 @@ TEST(each_refusal)
 	REFUSED(seq, 0, COHORT_WIRE_BAD_SEQ);
 	h = good(1);
 	h.type = COHORT_MSG_HELLO;	/* a handshake frame after it */
-	h.len = 40;
+	h.len = 44;
 	EXPECT_EQ(COHORT_WIRE_BAD_HANDSHAKE, cohort_wire_check(&rx, &h));
 	h.type = COHORT_MSG_AUTH;
 	h.len = 32;
@@ -121,7 +121,7 @@ TEST(each_refusal)
 	h.seq = 1;			/* handshake frames carry seq 0 */
 	EXPECT_EQ(COHORT_WIRE_BAD_SEQ, cohort_wire_check(&rx, &h));
 	h = good(0);
-	h.len = 41;
+	h.len = 45;
 	EXPECT_EQ(COHORT_WIRE_TOO_LONG, cohort_wire_check(&rx, &h));
 #undef REFUSED
 }

@@ -46,6 +46,9 @@
 /* Largest payload of one message (an ECHO, for instance). */
 #define COHORT_MSG_MAX		(64U << 20)
 
+/* Most round trips one PING request makes back to back. */
+#define COHORT_PING_COUNT_MAX	1000
+
 /**
  * enum cohort_node_state - state of a node in the node table
  * @COHORT_NODE_UNKNOWN: never reached yet
@@ -79,8 +82,9 @@ enum cohort_node_state {
  * @COHORT_CMD_NODE_DEL: remove a node (%COHORT_A_NODE_ID); CAP_NET_ADMIN
  * @COHORT_CMD_NODE_GET: one node (do, by %COHORT_A_NODE_ID) or all (dump)
  * @COHORT_CMD_CLUSTER_SET: cluster id, key and timeouts; CAP_NET_ADMIN
- * @COHORT_CMD_PING: an in-kernel ECHO round trip to %COHORT_A_NODE_ID with
- *	%COHORT_A_PING_SIZE bytes; replies %COHORT_A_PING_RTT_US
+ * @COHORT_CMD_PING: in-kernel ECHO round trips to %COHORT_A_NODE_ID with
+ *	%COHORT_A_PING_SIZE bytes, %COHORT_A_PING_COUNT of them back to back;
+ *	replies %COHORT_A_PING_RTTS and, for the first, %COHORT_A_PING_RTT_US
  * @COHORT_CMD_NODE_UP_NTF: event: a node came up (multicast "events")
  * @COHORT_CMD_NODE_DOWN_NTF: event: a node went down
  * @COHORT_CMD_AUTH_FAILED_NTF: event: a peer failed the handshake
@@ -127,6 +131,10 @@ enum cohort_cmd {
  * @COHORT_A_PING_RTT_US: measured round trip in microseconds (u64)
  * @COHORT_A_REASON: why an event happened (string)
  * @COHORT_A_PAD: padding for 64-bit attributes
+ * @COHORT_A_PING_COUNT: round trips to make back to back, 1 to
+ *	%COHORT_PING_COUNT_MAX (u32, default 1)
+ * @COHORT_A_PING_RTTS: each round trip's time in microseconds, in order
+ *	(binary: an array of u32)
  */
 enum cohort_attr {
 	COHORT_A_UNSPEC,
@@ -146,6 +154,8 @@ enum cohort_attr {
 	COHORT_A_PING_RTT_US,
 	COHORT_A_REASON,
 	COHORT_A_PAD,
+	COHORT_A_PING_COUNT,
+	COHORT_A_PING_RTTS,
 
 	__COHORT_A_MAX,
 };

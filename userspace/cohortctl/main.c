@@ -24,8 +24,8 @@ static const struct subcommand subcommands[] = {
 	{ "cluster", cmd_cluster,
 	  "cluster set [--id N] [--key-file F] [--dead-timeout MS]",
 	  "cluster id, key and dead timeout" },
-	{ "ping", cmd_ping, "ping NODE [-c N] [-s BYTES]",
-	  "in-kernel ECHO round trips to a node" },
+	{ "ping", cmd_ping, "ping NODE [-c N] [-s BYTES] [-b]",
+	  "in-kernel ECHO round trips to a node (-b: back to back)" },
 };
 
 static void print_usage(FILE *f)

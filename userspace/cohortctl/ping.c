@@ -11,17 +11,24 @@
 #include "cohortctl.h"
 #include "nl.h"
 
+/* Where a reply's round trips go: @want of them into @rtt. */
 struct ping_result {
-	unsigned long long rtt_us;
+	unsigned long long *rtt;
+	unsigned long want;
 };
 
 static int parse_ping(struct nlattr **tb, void *arg)
 {
 	struct ping_result *r = arg;
+	const __u32 *v;
+	unsigned long i;
 
-	if (!tb[COHORT_A_PING_RTT_US])
+	if (!tb[COHORT_A_PING_RTTS] ||
+	    nla_len(tb[COHORT_A_PING_RTTS]) != (int)(r->want * sizeof(*v)))
 		return -EBADMSG;
-	r->rtt_us = nla_get_u64(tb[COHORT_A_PING_RTT_US]);
+	v = nla_data(tb[COHORT_A_PING_RTTS]);
+	for (i = 0; i < r->want; i++)
+		r->rtt[i] = v[i];
 	return 0;
 }
 
@@ -63,7 +70,7 @@ static void print_summary(unsigned int node, unsigned long size,
 
 int cmd_ping(int argc, char **argv)
 {
-	unsigned long count = 1, size = 64, i, ok = 0;
+	unsigned long count = 1, size = 64, burst = 1, ok = 0, n, i;
 	unsigned long long *rtt;
 	unsigned int node;
 	struct cohort_nl nl;
@@ -71,8 +78,11 @@ int cmd_ping(int argc, char **argv)
 	char *end;
 
 	optind = 0;	/* glibc: restart option parsing */
-	while ((c = getopt(argc, argv, "c:s:")) != -1) {
+	while ((c = getopt(argc, argv, "bc:s:")) != -1) {
 		switch (c) {
+		case 'b':
+			burst = COHORT_PING_COUNT_MAX;
+			break;
 		case 'c':
 			count = strtoul(optarg, &end, 10);
 			if (*end || !count || count > 1000000) {
@@ -93,7 +103,7 @@ int cmd_ping(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: cohortctl ping NODE [-c COUNT] [-s BYTES]\n");
+		fprintf(stderr, "usage: cohortctl ping NODE [-c COUNT] [-s BYTES] [-b]\n");
 		return EXIT_USAGE;
 	}
 	if (cohortctl_parse_id(argv[optind], &node))
@@ -105,12 +115,19 @@ int cmd_ping(int argc, char **argv)
 		free(rtt);
 		return EXIT_KERNEL;
 	}
-	for (i = 0; i < count; i++) {
-		struct ping_result r = { 0 };
+	/*
+	 * One request per round trip; with -b, up to COHORT_PING_COUNT_MAX
+	 * per request, made back to back in the kernel.
+	 */
+	for (; ok < count; ok += n) {
 		struct nl_msg *msg = cohort_nl_msg(&nl, COHORT_CMD_PING, 0);
+		struct ping_result r = { .rtt = rtt + ok };
 
+		n = count - ok < burst ? count - ok : burst;
+		r.want = n;
 		if (!msg || nla_put_u32(msg, COHORT_A_NODE_ID, node) ||
-		    nla_put_u32(msg, COHORT_A_PING_SIZE, size)) {
+		    nla_put_u32(msg, COHORT_A_PING_SIZE, size) ||
+		    nla_put_u32(msg, COHORT_A_PING_COUNT, n)) {
 			nlmsg_free(msg);
 			err = -ENOMEM;
 			break;
@@ -120,13 +137,12 @@ int cmd_ping(int argc, char **argv)
 			cohort_nl_perror(&nl, "ping", err);
 			break;
 		}
-		rtt[ok++] = r.rtt_us;
-		if (!json_output && count <= 20)
+		for (i = ok; !json_output && count <= 20 && i < ok + n; i++)
 			printf("%lu bytes from node %u: seq=%lu rtt=%llu us\n",
-			       size, node, i + 1, r.rtt_us);
+			       size, node, i + 1, rtt[i]);
 	}
 	cohort_nl_close(&nl);
-	print_summary(node, size, i + (err ? 1 : 0), ok, rtt);
+	print_summary(node, size, ok + (err ? n : 0), ok, rtt);
 	free(rtt);
 	return err ? EXIT_KERNEL : 0;
 }
