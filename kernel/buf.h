@@ -16,7 +16,9 @@
  * Messages of up to COHORT_MSG_MAX bytes are received straight into pages
  * and sent straight from them, so no message ever needs one contiguous
  * allocation of its size. Immutable once filled; shared by reference
- * (an ECHO answer goes back out in the very buffer it came in).
+ * (an ECHO answer goes back out in the very buffer it came in). Only a
+ * buffer nobody else holds any more may be filled again (the receive
+ * path reuses a one-page buffer so).
  */
 struct cohort_buf {
 	struct kref ref;

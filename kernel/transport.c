@@ -109,7 +109,7 @@ static void count_wire_error(struct cohort_conn *conn, enum cohort_wire_err e)
 
 /* ---------------------------------------------------------------- socket */
 
-static void rx_kick(struct cohort_conn *conn);
+static void __rx_kick(struct cohort_conn *conn);
 
 static void conn_data_ready(struct sock *sk)
 {
@@ -118,7 +118,7 @@ static void conn_data_ready(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = sk->sk_user_data;
 	if (conn && !test_bit(COHORT_CONN_CLOSING, &conn->flags))
-		rx_kick(conn);
+		__rx_kick(conn);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -311,6 +311,8 @@ static void release_work_fn(struct work_struct *work)
 	mutex_unlock(&conn->tx_mutex);
 	cohort_buf_put(conn->rx_buf);
 	conn->rx_buf = NULL;
+	cohort_buf_put(conn->rx_spare);
+	conn->rx_spare = NULL;
 	mutex_unlock(&conn->rx_mutex);
 	list_for_each_entry_safe(f, tmp, &frames, list) {
 		cohort_buf_put(f->buf);
@@ -871,7 +873,12 @@ static bool rx_header(struct cohort_conn *conn)
 			return false;
 		}
 	}
-	if (h->len) {
+	if (h->len && h->len <= PAGE_SIZE && conn->rx_spare) {
+		/* The last small frame's buffer, nobody else's any more. */
+		conn->rx_buf = conn->rx_spare;
+		conn->rx_spare = NULL;
+		conn->rx_buf->len = h->len;
+	} else if (h->len) {
 		conn->rx_buf = cohort_buf_alloc(h->len, GFP_KERNEL);
 		if (!conn->rx_buf) {
 			cohort_conn_close(conn, "out of memory");
@@ -922,7 +929,17 @@ static void frame_complete(struct cohort_conn *conn)
 		cohort_rpc_dispatch(conn, h, buf);
 		break;
 	}
-	cohort_buf_put(buf);
+	/*
+	 * A one-page buffer that nobody kept (an ECHO answered inline, a
+	 * heartbeat) is kept for the next small frame: that saves allocating
+	 * and clearing a page per message. Its old bytes are never sent: a
+	 * frame fills the buffer's first len bytes and only those go out.
+	 */
+	if (buf && buf->nr_pages == 1 && !conn->rx_spare &&
+	    kref_read(&buf->ref) == 1)
+		conn->rx_spare = buf;
+	else
+		cohort_buf_put(buf);
 }
 
 /* Read into [p, p + len) without blocking: bytes read, 0 on EOF, -errno. */
@@ -961,9 +978,11 @@ static bool rx_pending(const struct sock *sk)
 /*
  * Something may be waiting to be received: wake a caller waiting for an
  * answer on this connection to receive it (it saves the worker's hop), or
- * else queue the rx worker.
+ * else queue the rx worker. Called with sk_callback_lock held and the
+ * socket still the connection's, so that nothing is queued once the
+ * release worker has detached it (and then cancelled rx_work).
  */
-static void rx_kick(struct cohort_conn *conn)
+static void __rx_kick(struct cohort_conn *conn)
 {
 	smp_mb();	/* what is to receive, before reading rx_callers */
 	if (atomic_read(&conn->rx_callers) &&
@@ -971,6 +990,17 @@ static void rx_kick(struct cohort_conn *conn)
 		wake_up(&conn->rx_wait);
 	else
 		queue_work(cohort_wq, &conn->rx_work);
+}
+
+/* __rx_kick() from anywhere but the socket's callbacks. */
+static void rx_kick(struct cohort_conn *conn)
+{
+	struct sock *sk = conn->sk;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data == conn)
+		__rx_kick(conn);
+	read_unlock_bh(&sk->sk_callback_lock);
 }
 
 /* Release rx_mutex; hand on whatever arrived while it was held. */
@@ -1077,7 +1107,7 @@ static void rx_work_fn(struct work_struct *work)
 	clear_bit(COHORT_CONN_RX_HANDOFF, &conn->flags);
 	if (conn->sock && rx_run(conn, NULL) == RX_STOPPED &&
 	    !test_bit(COHORT_CONN_CLOSING, &conn->flags))
-		queue_work(cohort_wq, &conn->rx_work);	/* budget spent */
+		conn_kick_rx(conn);			/* budget spent */
 	rx_unlock(conn);
 }
 
@@ -1120,7 +1150,7 @@ long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 			__set_current_state(TASK_RUNNING);
 			if (conn->sock && rx_run(conn, done) == RX_HANDOFF) {
 				set_bit(COHORT_CONN_RX_HANDOFF, &conn->flags);
-				queue_work(cohort_wq, &conn->rx_work);
+				conn_kick_rx(conn);
 			}
 			rx_unlock(conn);
 			continue;

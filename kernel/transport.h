@@ -58,6 +58,8 @@ struct shash_desc;
  * @rx_hdr: decoded header of the frame being received; under @rx_mutex
  * @rx_buf: its payload; under @rx_mutex
  * @rx_off: payload bytes received; under @rx_mutex
+ * @rx_spare: a one-page buffer kept for the next small frame, or NULL;
+ *	under @rx_mutex
  * @rx_streamed: the frame being received is streamed (has a trailer);
  *	under @rx_mutex
  * @rx_trailer: trailer bytes received so far; under @rx_mutex
@@ -111,6 +113,7 @@ struct cohort_conn {
 	struct cohort_hdr rx_hdr;
 	struct cohort_buf *rx_buf;
 	size_t rx_off;
+	struct cohort_buf *rx_spare;
 	bool rx_streamed;
 	u8 rx_trailer[COHORT_WIRE_MAC_LEN];
 	size_t rx_tlen;
