@@ -4,8 +4,9 @@
 
 /*
  * Hooks that exist only in the test build (make COHORT_TEST_HOOKS=1, used by
- * the selftests to prove that the console scan catches a kernel warning).
- * A normal build compiles them away.
+ * the selftests to prove that the console scan catches a kernel warning and
+ * that the node notifier chain reaches an in-kernel subscriber). A normal
+ * build compiles them away.
  */
 #ifdef COHORT_TEST_HOOKS
 int cohort_selftest_hooks_init(void);

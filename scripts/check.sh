@@ -175,6 +175,12 @@ EOF
 		emit fail "$kver: consoles clean (no BUG/WARNING/Oops/hung task/stall)"
 	fi
 
+	# The in-kernel notifier chain, seen by the test build's subscriber.
+	w=$OUT/$kver-notifier
+	run_tap "$kver: notifier" "$VMC" run -n 1 --kver "$kver" \
+		--module "$testmod" --dir "$w" --timeout 180 -- \
+		"sh $TOP/selftests/guest/notifier.sh"
+
 	# The console scan must be able to fail: a deliberate WARN in the
 	# test build of the module has to fail the run.
 	w=$OUT/$kver-warn

@@ -9,6 +9,6 @@ done
 for t in genl_test sysfs_test; do
 	echo "# suite: $t"; "$d/$t"; echo "# exit: $?"
 done
-for t in cohortctl.sh netns_cluster.sh ynl.sh; do
+for t in cohortctl.sh netns_cluster.sh ynl.sh cohortd_syslog.sh; do
 	echo "# suite: $t"; sh "$d/$t"; echo "# exit: $?"
 done
