@@ -42,6 +42,19 @@ static int full(int fd, void *p, size_t n, int out)
 	return 0;
 }
 
+/* full() over @n bytes in 1 MiB pieces of the same buffer. */
+static int full_chunked(int fd, void *buf, uint64_t n, int out)
+{
+	while (n) {
+		size_t k = n < (1 << 20) ? n : (1 << 20);
+
+		if (full(fd, buf, k, out))
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -79,18 +92,8 @@ static int serve(int port)
 		for (i = 0; i < r.count; i++)
 			if (full(fd, buf, r.size, 0) || full(fd, buf, r.size, 1))
 				return 1;
-	} else {
-		uint64_t left = r.size;
-
-		while (left) {
-			size_t n = left < (1 << 20) ? left : (1 << 20);
-
-			if (full(fd, buf, n, 0))
-				return 1;
-			left -= n;
-		}
-		if (full(fd, buf, 1, 1))
-			return 1;
+	} else if (full_chunked(fd, buf, r.size, 0) || full(fd, buf, 1, 1)) {
+		return 1;
 	}
 	close(fd);
 	close(l);
@@ -143,20 +146,13 @@ int main(int argc, char **argv)
 		struct req r = { .mode = 2, .size = strtoul(argv[4], NULL, 10) };
 		int fd = dial(argv[2], atoi(argv[3]));
 		char *buf = calloc(1, 1 << 20);
-		uint64_t left = r.size, t0;
+		uint64_t t0;
 		double s;
 
 		if (fd < 0 || full(fd, &r, sizeof(r), 1))
 			return 1;
 		t0 = now_ns();
-		while (left) {
-			size_t n = left < (1 << 20) ? left : (1 << 20);
-
-			if (full(fd, buf, n, 1))
-				return 1;
-			left -= n;
-		}
-		if (full(fd, buf, 1, 0))
+		if (full_chunked(fd, buf, r.size, 1) || full(fd, buf, 1, 0))
 			return 1;
 		s = (now_ns() - t0) / 1e9;
 		printf("{\"bytes\": %u, \"seconds\": %.3f, \"MBps\": %.2f}\n",

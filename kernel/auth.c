@@ -99,7 +99,6 @@ int cohort_mac_init(struct cohort_mac *m, u8 alg, const u8 *key,
 		m->tfm = NULL;
 		return err;
 	}
-	m->alg = alg;
 	return 0;
 }
 

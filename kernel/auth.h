@@ -11,13 +11,9 @@ struct crypto_shash;
 struct shash_desc;
 struct cohort_buf;
 
-/*
- * A per-connection frame MAC keyed by the session key: @alg is its
- * enum cohort_mac_alg, @tfm the HMAC.
- */
+/* A per-connection frame MAC: the HMAC, keyed by the session key. */
 struct cohort_mac {
 	struct crypto_shash *tfm;
-	u8 alg;
 };
 
 int cohort_auth_init(void);

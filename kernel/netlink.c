@@ -387,6 +387,11 @@ static int node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	/* A dump of the whole table takes no attributes: refuse any. */
 	if (!cb->args[1]) {
+		if (((struct genlmsghdr *)nlmsg_data(cb->nlh))->reserved) {
+			NL_SET_ERR_MSG_MOD(cb->extack,
+					   "genetlink header reserved field is not 0");
+			return reject(-EINVAL);
+		}
 		err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, COHORT_A_MAX,
 				  info_get_policy, cb->extack);
 		if (err)
@@ -505,7 +510,8 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (err)
 		goto out_free;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + nla_total_size(count * 4),
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE +
+			  nla_total_size(count * sizeof(*rtts)),
 			  GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;

@@ -72,6 +72,17 @@ static ssize_t dead_timeout_ms_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", READ_ONCE(cohort_dead_timeout_ms));
 }
 
+/* Parse a tunable written to sysfs: a decimal in [@min, @max]. */
+static int parse_tunable(const char *buf, unsigned int min, unsigned int max,
+			 unsigned int *val)
+{
+	int err = kstrtouint(buf, 10, val);
+
+	if (err)
+		return err;
+	return *val < min || *val > max ? -EINVAL : 0;
+}
+
 static ssize_t dead_timeout_ms_store(struct kobject *kobj,
 				     struct kobj_attribute *attr,
 				     const char *buf, size_t count)
@@ -79,11 +90,10 @@ static ssize_t dead_timeout_ms_store(struct kobject *kobj,
 	unsigned int val;
 	int err;
 
-	err = kstrtouint(buf, 10, &val);
+	err = parse_tunable(buf, COHORT_DEAD_TIMEOUT_MS_MIN,
+			    COHORT_DEAD_TIMEOUT_MS_MAX, &val);
 	if (err)
 		return err;
-	if (val < COHORT_DEAD_TIMEOUT_MS_MIN || val > COHORT_DEAD_TIMEOUT_MS_MAX)
-		return -EINVAL;
 	WRITE_ONCE(cohort_dead_timeout_ms, val);
 	/* The default for new namespaces, and the initial one's setting. */
 	cohort_cluster_set(cohort_net(&init_net), 0, NULL, 0, val, NULL);
@@ -102,11 +112,9 @@ static ssize_t max_nodes_store(struct kobject *kobj, struct kobj_attribute *attr
 	unsigned int val;
 	int err;
 
-	err = kstrtouint(buf, 10, &val);
+	err = parse_tunable(buf, 1, COHORT_NODES_MAX, &val);
 	if (err)
 		return err;
-	if (val < 1 || val > COHORT_NODES_MAX)
-		return -EINVAL;
 	WRITE_ONCE(cohort_max_nodes, val);
 	return count;
 }

@@ -756,14 +756,16 @@ static void handle_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 {
 	u8 got[AUTH_LEN], want[AUTH_LEN], session[SHA256_DIGEST_SIZE];
 	struct cohort_peer *peer = conn->peer;
-	bool lower = conn->self < peer->id;
+	bool lower;
 	int err;
 
+	/* HS_WAIT_AUTH means a HELLO came first, so peer is known. */
 	if (conn->hs_state != HS_WAIT_AUTH || !buf || buf->len != AUTH_LEN) {
 		count_wire_error(conn, COHORT_WIRE_BAD_HANDSHAKE);
 		cohort_conn_close(conn, "unexpected AUTH");
 		return;
 	}
+	lower = conn->self < peer->id;
 	cohort_buf_read(buf, 0, got, sizeof(got));
 	err = cohort_auth_proof(conn->key, conn->keylen, peer->id, conn->self,
 				conn->cluster_id, conn->my_nonce,
@@ -1007,6 +1009,7 @@ static void rx_kick(struct cohort_conn *conn)
 static void rx_unlock(struct cohort_conn *conn)
 {
 	mutex_unlock(&conn->rx_mutex);
+	smp_mb();	/* unlocked, before looking for data (see __rx_kick) */
 	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_pending(conn->sk))
 		rx_kick(conn);
 }
@@ -1037,6 +1040,10 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 		if (test_bit(COHORT_CONN_CLOSING, &conn->flags) ||
 		    (done && READ_ONCE(*done)))
 			return RX_STOPPED;
+		/* The worker stopped inside a frame that is not an answer. */
+		if (done && conn->rx_have == COHORT_WIRE_HDR_LEN &&
+		    !(conn->rx_hdr.flags & COHORT_F_RESPONSE))
+			return RX_HANDOFF;
 		if (conn->rx_have < COHORT_WIRE_HDR_LEN) {
 			if (!conn->rx_have && !rx_pending(conn->sk))
 				return RX_IDLE;
@@ -1136,6 +1143,7 @@ static bool rx_caller_may_run(struct cohort_conn *conn)
 long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 		       long timeout)
 {
+	unsigned long deadline = jiffies + timeout;
 	DEFINE_WAIT(wait);
 
 	atomic_inc(&conn->rx_callers);
@@ -1153,12 +1161,15 @@ long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 				conn_kick_rx(conn);
 			}
 			rx_unlock(conn);
+			/* Receiving for others counts against our time too. */
+			timeout = max_t(long, (long)(deadline - jiffies), 0);
 			continue;
 		}
 		timeout = schedule_timeout(timeout);
 	}
 	finish_wait(&conn->rx_wait, &wait);
 	atomic_dec(&conn->rx_callers);
+	smp_mb__after_atomic();	/* see __rx_kick */
 	/* Another caller may have been woken for data in our place. */
 	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_pending(conn->sk))
 		rx_kick(conn);

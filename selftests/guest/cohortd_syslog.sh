@@ -6,7 +6,7 @@
 
 D=/tmp/syslog-test
 COHORTD=$COHORT_TOP/userspace/cohortd/cohortd
-mkdir -p $D && umask 077
+rm -rf $D && mkdir -p $D && umask 077
 echo 00112233445566778899aabbccddeeff > $D/key
 cat > $D/conf <<EOC
 cluster-id 91
@@ -30,8 +30,8 @@ $COHORTD --syslog -c $D/conf
 check "cohortd --syslog starts and detaches" [ $? = 0 ]
 pid=
 for i in $(seq 50); do
-	pid=$(pidof cohortd)
-	[ -n "$pid" ] && [ "$pid" != "$before" ] && break
+	pid=$(pidof -o "${before:-%PPID}" cohortd)
+	[ -n "$pid" ] && break
 	sleep 0.1
 done
 for i in $(seq 50); do grep -q 'configured: cluster 91' $D/log 2>/dev/null && break; sleep 0.1; done
@@ -41,7 +41,7 @@ check "its start-up reached syslog, tagged cohortd[pid]" \
 	grep -q "cohortd\[[0-9]*\]: configured: cluster 91" $D/log
 [ -n "$pid" ] && kill "$pid"
 for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-check "SIGTERM ends it" sh -c "! kill -0 $pid 2>/dev/null"
+check "SIGTERM ends it" sh -c "[ -n '$pid' ] && ! kill -0 $pid 2>/dev/null"
 check "its exit reached syslog" grep -q "cohortd\[$pid\]: signal 15: exiting" $D/log
 kill $listener
 rm -f /dev/log

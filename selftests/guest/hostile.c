@@ -140,13 +140,13 @@ static int read_full(int fd, void *p, size_t n)
 	return 0;
 }
 
-/* Whether the node closes @fd within 5 s (reading whatever it sends). */
-static int closed_by_peer(int fd)
+/* Whether the node closes @fd within @ms (reading whatever it sends). */
+static int closed_by_peer(int fd, int ms)
 {
 	unsigned char sink[4096];
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	while (poll(&p, 1, 5000) == 1) {
+	while (poll(&p, 1, ms) == 1) {
 		ssize_t n = read(fd, sink, sizeof(sink));
 
 		if (n <= 0)
@@ -184,7 +184,12 @@ static void bad_streamed_frame(int fd, const unsigned char *session,
 		send(fd, trailer, sizeof(trailer), MSG_NOSIGNAL);
 	}
 	streamed++;
-	if (closed_by_peer(fd))
+	/*
+	 * Well inside the dead timeout, after which the node would close an
+	 * idle connection anyway: a node waiting for the payload of a bad
+	 * header must not pass.
+	 */
+	if (closed_by_peer(fd, bad_header ? dead_ms / 3 : 5000))
 		streamed_refused++;
 }
 
@@ -300,8 +305,14 @@ static void junk_round(int k, int n)
 			hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, self_id, target_id, 0);
 			raw[random() % 8] ^= 1 + random() % 255;
 			break;
-		case 4:		/* an authenticated type before the handshake */
+		case 4:		/* an authenticated type before the handshake, */
 			hdr(raw, COHORT_MSG_ECHO, 0, 0, self_id, target_id, 1);
+			if (i == 0 && random() % 2) {	/* or AUTH before HELLO */
+				hdr(raw, COHORT_MSG_AUTH, 0, 32, self_id,
+				    target_id, 0);
+				rand_bytes(raw + len, 32);
+				len += 32;
+			}
 			break;
 		case 5:		/* HELLO claiming another node */
 			hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, 3, target_id, 0);

@@ -44,7 +44,7 @@ wait_state() {
 check "the two namespace nodes come up" wait_state cha 2 up
 check "they answer ECHO" sh -c "ip netns exec chb $COHORTCTL ping 1 -c 3 -s 1000 > /dev/null"
 check "the initial namespace's node is not involved" \
-	sh -c "$COHORTCTL -j nodes | grep -vq nsa"
+	sh -c "! $COHORTCTL -j nodes | grep -q nsa"
 
 ip netns del cha
 check "deleting a namespace with a live connection takes its node down" \
