@@ -11,9 +11,16 @@ struct crypto_shash;
 struct shash_desc;
 struct cohort_buf;
 
-/* A per-connection frame MAC: the HMAC, keyed by the session key. */
+/*
+ * A per-connection frame MAC, keyed by the session key: the link's HMAC
+ * (@tfm), and HMAC-SHA256 for small frames as two precomputed SHA-256
+ * states, after the key's inner and after its outer pad block (@small_in,
+ * @small_out). Constant once set up.
+ */
 struct cohort_mac {
 	struct crypto_shash *tfm;
+	struct sha256_state small_in;
+	struct sha256_state small_out;
 };
 
 int cohort_auth_init(void);
@@ -24,7 +31,8 @@ int cohort_mac_init(struct cohort_mac *m, u8 alg, const u8 *key,
 		    unsigned int keylen);
 void cohort_mac_free(struct cohort_mac *m);
 int cohort_mac_frame(const struct cohort_mac *m, const u8 *hdr,
-		     const struct cohort_buf *buf, u8 out[COHORT_WIRE_MAC_LEN]);
+		     const struct cohort_buf *buf, bool streamed,
+		     u8 out[COHORT_WIRE_MAC_LEN]);
 size_t cohort_mac_desc_size(const struct cohort_mac *m);
 int cohort_mac_begin(const struct cohort_mac *m, struct shash_desc *desc,
 		     const u8 *p, size_t len);

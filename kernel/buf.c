@@ -5,18 +5,80 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "buf.h"
 
+/*
+ * One-page buffers whose last reference went, kept for the next small
+ * message: most messages are small, and allocating a page per message
+ * means clearing it too on kernels with init_on_alloc (Debian's). A few
+ * per CPU; interrupts off while a CPU's cache is touched, as a buffer may
+ * be put from any context.
+ */
+#define BUF_CACHE_MAX	4
+
+struct buf_cache {
+	unsigned int nr;
+	struct cohort_buf *bufs[BUF_CACHE_MAX];
+};
+
+static DEFINE_PER_CPU(struct buf_cache, buf_cache);
+
+static struct cohort_buf *buf_cache_take(void)
+{
+	struct cohort_buf *buf = NULL;
+	struct buf_cache *c;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(&buf_cache);
+	if (c->nr)
+		buf = c->bufs[--c->nr];
+	local_irq_restore(flags);
+	return buf;
+}
+
+static bool buf_cache_keep(struct cohort_buf *buf)
+{
+	struct buf_cache *c;
+	unsigned long flags;
+	bool kept = false;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(&buf_cache);
+	if (c->nr < BUF_CACHE_MAX) {
+		c->bufs[c->nr++] = buf;
+		kept = true;
+	}
+	local_irq_restore(flags);
+	return kept;
+}
+
+/*
+ * A buffer for @len bytes. Fresh pages are as the page allocator gives
+ * them; a reused one has its first @len bytes cleared, so that nothing of
+ * an earlier message can go out with this one. Either way the owner fills
+ * all @len bytes before the buffer is sent.
+ */
 struct cohort_buf *cohort_buf_alloc(size_t len, gfp_t gfp)
 {
 	unsigned int n = DIV_ROUND_UP(len, PAGE_SIZE);
 	struct cohort_buf *buf;
 	unsigned int i;
 
+	if (n == 1) {
+		buf = buf_cache_take();
+		if (buf) {
+			kref_init(&buf->ref);
+			buf->len = len;
+			memzero_page(buf->pages[0], 0, len);
+			return buf;
+		}
+	}
 	buf = kvzalloc(struct_size(buf, pages, n), gfp);
 	if (!buf)
 		return NULL;
@@ -37,14 +99,34 @@ err_free_pages:
 	return NULL;
 }
 
-static void buf_release(struct kref *ref)
+static void buf_free(struct cohort_buf *buf)
 {
-	struct cohort_buf *buf = container_of(ref, struct cohort_buf, ref);
 	unsigned int i;
 
 	for (i = 0; i < buf->nr_pages; i++)
 		__free_page(buf->pages[i]);
 	kvfree(buf);
+}
+
+static void buf_release(struct kref *ref)
+{
+	struct cohort_buf *buf = container_of(ref, struct cohort_buf, ref);
+
+	if (buf->nr_pages != 1 || !buf_cache_keep(buf))
+		buf_free(buf);
+}
+
+/* Module exit, once no buffer is in use: free what the caches keep. */
+void cohort_buf_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct buf_cache *c = per_cpu_ptr(&buf_cache, cpu);
+
+		while (c->nr)
+			buf_free(c->bufs[--c->nr]);
+	}
 }
 
 void cohort_buf_put(struct cohort_buf *buf)

@@ -16,9 +16,8 @@
  * Messages of up to COHORT_MSG_MAX bytes are received straight into pages
  * and sent straight from them, so no message ever needs one contiguous
  * allocation of its size. Immutable once filled; shared by reference
- * (an ECHO answer goes back out in the very buffer it came in). Only a
- * buffer nobody else holds any more may be filled again (the receive
- * path reuses a one-page buffer so).
+ * (an ECHO answer goes back out in the very buffer it came in). One-page
+ * buffers are kept for reuse once their last reference is put.
  */
 struct cohort_buf {
 	struct kref ref;
@@ -36,5 +35,6 @@ void cohort_buf_read(const struct cohort_buf *buf, size_t off, void *dst,
 		     size_t len);
 void cohort_buf_fill_random(struct cohort_buf *buf);
 bool cohort_buf_equal(const struct cohort_buf *a, const struct cohort_buf *b);
+void cohort_buf_exit(void);
 
 #endif /* _COHORT_BUF_H */

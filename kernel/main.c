@@ -12,6 +12,7 @@
 #include <linux/cohort.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "chardev.h"
 #include "netlink.h"
 #include "node.h"
@@ -81,6 +82,7 @@ static void __exit cohort_mod_exit(void)
 	cohort_node_exit();
 	cohort_transport_exit();
 	cohort_rpc_exit();
+	cohort_buf_exit();
 	pr_info("unloaded\n");
 }
 

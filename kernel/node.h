@@ -14,6 +14,9 @@
 
 #include "wire.h"
 
+/* Buckets of the table of waiting calls (a few calls wait at a time). */
+#define COHORT_RPC_HASH_BITS	6
+
 struct net;
 struct netlink_ext_ack;
 struct cohort_conn;
@@ -83,8 +86,9 @@ struct cohort_peer {
  * @hb_last: jiffies of the last heartbeat round; @hb_work only
  * @conns_lock: protects @conns
  * @conns: every live connection of this instance, handshaking or not
- * @rpc: request id -> waiting call (xarray's own lock)
- * @rpc_next: cyclic request id allocation state; xarray lock
+ * @rpc_lock: protects @rpc_hash and @rpc_next
+ * @rpc_hash: waiting calls, hashed by request id
+ * @rpc_next: the last request id handed out (64 bits: never reused)
  * @accept_unknown: accepted connections dropped: address not in the table
  * @wire_errors: frames refused, by &enum cohort_wire_err
  */
@@ -107,8 +111,9 @@ struct cohort_net {
 	unsigned long hb_last;
 	spinlock_t conns_lock;		/* see above */
 	struct list_head conns;
-	struct xarray rpc;
-	u32 rpc_next;
+	spinlock_t rpc_lock;		/* see above */
+	struct hlist_head rpc_hash[1 << COHORT_RPC_HASH_BITS];
+	u64 rpc_next;
 	atomic64_t accept_unknown;
 	atomic64_t wire_errors[COHORT_WIRE_ERR_MAX];
 };

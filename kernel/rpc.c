@@ -12,8 +12,9 @@
 
 #include <linux/sched.h>
 #include <linux/errno.h>
+#include <linux/hash.h>
 #include <linux/jiffies.h>
-#include <linux/xarray.h>
+#include <linux/list.h>
 
 #include "buf.h"
 #include "node.h"
@@ -28,13 +29,19 @@ static cohort_msg_handler_t msg_handlers[COHORT_MSG_TYPE_MAX];
 const u32 *cohort_msg_max_len = msg_max_len;
 
 /*
- * A call waiting for its answer, on the caller's stack. Whoever takes it
- * out of cn->rpc (the answer, the peer going down) fills in @err and
- * @resp, sets @done and wakes @task, all under the xarray's lock; the
- * caller takes that lock once more before it returns, so the waker is
- * done with the waiter by then.
+ * A call waiting for its answer, on the caller's stack, in cn->rpc_hash
+ * under its request id. Whoever takes it out of the table (the answer,
+ * the peer going down) fills in @err and @resp, sets @done and wakes
+ * @task, all under cn->rpc_lock; the caller takes that lock once more
+ * before it returns, so the waker is done with the waiter by then.
+ *
+ * Request ids come from a 64-bit counter and are never reused, so a late
+ * answer to a call that gave up cannot complete a newer one; the table
+ * has fixed buckets, so a call allocates nothing to wait.
  */
 struct rpc_waiter {
+	struct hlist_node link;
+	u64 id;
 	u16 node;
 	u8 type;
 	bool done;
@@ -43,9 +50,29 @@ struct rpc_waiter {
 	struct cohort_buf *resp;
 };
 
-/* Called with the xarray's lock held, the waiter just erased from it. */
-static void waiter_done(struct rpc_waiter *w)
+static struct hlist_head *rpc_bucket(struct cohort_net *cn, u64 id)
 {
+	return &cn->rpc_hash[hash_64(id, COHORT_RPC_HASH_BITS)];
+}
+
+/* The waiter of call @id, or NULL. */
+static struct rpc_waiter *rpc_find(struct cohort_net *cn, u64 id)
+{
+	struct rpc_waiter *w;
+
+	lockdep_assert_held(&cn->rpc_lock);
+	hlist_for_each_entry(w, rpc_bucket(cn, id), link)
+		if (w->id == id)
+			return w;
+	return NULL;
+}
+
+/* Take @w out of the table and hand it its result. */
+static void waiter_done(struct cohort_net *cn, struct rpc_waiter *w, int err)
+{
+	lockdep_assert_held(&cn->rpc_lock);
+	hlist_del_init(&w->link);
+	w->err = err;
 	WRITE_ONCE(w->done, true);
 	wake_up_process(w->task);
 }
@@ -77,30 +104,25 @@ static void complete_call(struct cohort_conn *conn, const struct cohort_hdr *h,
 {
 	struct cohort_net *cn = conn->cn;
 	struct rpc_waiter *w;
+	int err = 0;
 	u8 e[4];
 
-	if (h->req_id > U32_MAX)
-		return;
-	xa_lock_bh(&cn->rpc);
-	w = xa_load(&cn->rpc, h->req_id);
-	/* Only the node asked, answering the type asked, completes a call. */
-	if (!w || w->node != h->src || w->type != h->type) {
-		xa_unlock_bh(&cn->rpc);
-		return;		/* timed out already, or not ours */
-	}
-	__xa_erase(&cn->rpc, h->req_id);
 	if (h->flags & COHORT_F_ERROR) {
-		w->err = -EPROTO;
+		err = -EPROTO;
 		if (buf && buf->len == 4) {
 			cohort_buf_read(buf, 0, e, 4);
-			w->err = -(int)clamp_t(u32, cohort_get_be32(e), 1, 4095);
+			err = -(int)clamp_t(u32, cohort_get_be32(e), 1, 4095);
 		}
-	} else {
-		w->err = 0;
-		w->resp = buf ? cohort_buf_get(buf) : NULL;
 	}
-	waiter_done(w);
-	xa_unlock_bh(&cn->rpc);
+	spin_lock_bh(&cn->rpc_lock);
+	w = rpc_find(cn, h->req_id);
+	/* Only the node asked, answering the type asked, completes a call. */
+	if (w && w->node == h->src && w->type == h->type) {
+		if (!err)
+			w->resp = buf ? cohort_buf_get(buf) : NULL;
+		waiter_done(cn, w, err);
+	}
+	spin_unlock_bh(&cn->rpc_lock);
 }
 
 static void reply_error(struct cohort_conn *conn, const struct cohort_hdr *h,
@@ -190,7 +212,6 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 		.err = -EHOSTDOWN,
 	};
 	struct cohort_conn *conn;
-	u32 id;
 	int err;
 
 	*resp = NULL;
@@ -199,26 +220,22 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 	conn = up_conn(cn, node);
 	if (IS_ERR(conn))
 		return PTR_ERR(conn);
-	err = xa_alloc_cyclic_bh(&cn->rpc, &id, &w, xa_limit_32b, &cn->rpc_next,
-				 GFP_KERNEL);
-	if (err < 0)
-		goto out_put;
-	err = cohort_conn_send(conn, type, 0, id, req);
-	if (err) {
-		xa_erase_bh(&cn->rpc, id);
-		goto out_put;
-	}
-	cohort_conn_await(conn, &w.done, msecs_to_jiffies(timeout_ms));
-	xa_lock_bh(&cn->rpc);
+	spin_lock_bh(&cn->rpc_lock);
+	w.id = ++cn->rpc_next;
+	hlist_add_head(&w.link, rpc_bucket(cn, w.id));
+	spin_unlock_bh(&cn->rpc_lock);
+	err = cohort_conn_send(conn, type, 0, w.id, req);
+	if (!err)
+		cohort_conn_await(conn, &w.done, msecs_to_jiffies(timeout_ms));
+	spin_lock_bh(&cn->rpc_lock);
 	if (!w.done) {
-		/* Timed out: nobody has taken the waiter, and now nobody will. */
-		__xa_erase(&cn->rpc, id);
-		w.err = -ETIMEDOUT;
+		/* Not sent, or timed out: nobody has taken it, and now nobody will. */
+		hlist_del(&w.link);
+		w.err = err ?: -ETIMEDOUT;
 	}
-	xa_unlock_bh(&cn->rpc);
+	spin_unlock_bh(&cn->rpc_lock);
 	err = w.err;
 	*resp = w.resp;
-out_put:
 	cohort_conn_put(conn);
 	return err;
 }
@@ -237,41 +254,39 @@ int cohort_rpc_send(struct cohort_net *cn, u32 node, u8 type,
 	return err;
 }
 
+/* Every call waiting on @node (any node if @node is U32_MAX) fails with @err. */
+static void fail_calls(struct cohort_net *cn, u32 node, int err)
+{
+	struct hlist_node *tmp;
+	struct rpc_waiter *w;
+	unsigned int i;
+
+	spin_lock_bh(&cn->rpc_lock);
+	for (i = 0; i < ARRAY_SIZE(cn->rpc_hash); i++)
+		hlist_for_each_entry_safe(w, tmp, &cn->rpc_hash[i], link)
+			if (node == U32_MAX || w->node == node)
+				waiter_done(cn, w, err);
+	spin_unlock_bh(&cn->rpc_lock);
+}
+
 /* @node went down: every call waiting on it fails now with @err. */
 void cohort_rpc_fail_peer(struct cohort_net *cn, u16 node, int err)
 {
-	struct rpc_waiter *w;
-	unsigned long id;
-
-	xa_lock_bh(&cn->rpc);
-	xa_for_each(&cn->rpc, id, w) {
-		if (w->node != node)
-			continue;
-		__xa_erase(&cn->rpc, id);
-		w->err = err;
-		waiter_done(w);
-	}
-	xa_unlock_bh(&cn->rpc);
+	fail_calls(cn, node, err);
 }
 
 void cohort_rpc_net_init(struct cohort_net *cn)
 {
-	xa_init_flags(&cn->rpc, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	unsigned int i;
+
+	spin_lock_init(&cn->rpc_lock);
+	for (i = 0; i < ARRAY_SIZE(cn->rpc_hash); i++)
+		INIT_HLIST_HEAD(&cn->rpc_hash[i]);
 }
 
 void cohort_rpc_net_exit(struct cohort_net *cn)
 {
-	struct rpc_waiter *w;
-	unsigned long id;
-
-	xa_lock_bh(&cn->rpc);
-	xa_for_each(&cn->rpc, id, w) {
-		__xa_erase(&cn->rpc, id);
-		w->err = -EHOSTDOWN;
-		waiter_done(w);
-	}
-	xa_unlock_bh(&cn->rpc);
-	xa_destroy(&cn->rpc);
+	fail_calls(cn, U32_MAX, -EHOSTDOWN);
 }
 
 /* ECHO: the answer is the request, byte for byte, in the same buffer. */

@@ -59,6 +59,7 @@ enum {
 #define SEND_TIMEOUT	(60 * HZ)
 #define RX_BUDGET	(4 << 20)	/* bytes per rx worker run */
 #define INLINE_MAX	(16 << 10)	/* largest frame sent inline */
+#define RX_STAGE	(8 << 10)	/* staging buffer for small frames */
 
 static struct workqueue_struct *cohort_wq;
 
@@ -73,6 +74,7 @@ static void conn_release(struct kref *ref)
 	struct cohort_conn *conn = container_of(ref, struct cohort_conn, ref);
 
 	kfree_sensitive(conn->rx_desc);
+	kfree_sensitive(conn->rx_stage);
 	cohort_mac_free(&conn->mac);
 	sock_put(conn->sk);
 	memzero_explicit(conn->key, sizeof(conn->key));
@@ -182,6 +184,11 @@ static struct cohort_conn *conn_alloc(struct cohort_net *cn,
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
 		return NULL;
+	conn->rx_stage = kmalloc(RX_STAGE, GFP_KERNEL);
+	if (!conn->rx_stage) {
+		kfree(conn);
+		return NULL;
+	}
 	kref_init(&conn->ref);		/* the instance list's */
 	kref_get(&conn->ref);		/* the caller's */
 	conn->cn = cn;
@@ -311,8 +318,6 @@ static void release_work_fn(struct work_struct *work)
 	mutex_unlock(&conn->tx_mutex);
 	cohort_buf_put(conn->rx_buf);
 	conn->rx_buf = NULL;
-	cohort_buf_put(conn->rx_spare);
-	conn->rx_spare = NULL;
 	mutex_unlock(&conn->rx_mutex);
 	list_for_each_entry_safe(f, tmp, &frames, list) {
 		cohort_buf_put(f->buf);
@@ -397,7 +402,7 @@ static int send_frame(struct cohort_conn *conn, struct txframe *f)
 		memset(f->hdr.mac, 0, sizeof(f->hdr.mac));
 		cohort_hdr_encode(raw, &f->hdr);
 		err = cohort_mac_frame(&conn->mac, raw, streamed ? NULL : buf,
-				       f->hdr.mac);
+				       streamed, f->hdr.mac);
 		if (err)
 			return err;
 	}
@@ -840,7 +845,8 @@ static bool header_mac_ok(struct cohort_conn *conn, struct cohort_buf *buf)
 
 	memcpy(raw, conn->rx_raw, sizeof(raw));
 	memset(raw + 32, 0, COHORT_WIRE_MAC_LEN);
-	return !cohort_mac_frame(&conn->mac, raw, buf, mac) &&
+	return !cohort_mac_frame(&conn->mac, raw, buf, conn->rx_streamed,
+				 mac) &&
 	       !crypto_memneq(mac, conn->rx_hdr.mac, COHORT_WIRE_MAC_LEN);
 }
 
@@ -875,12 +881,7 @@ static bool rx_header(struct cohort_conn *conn)
 			return false;
 		}
 	}
-	if (h->len && h->len <= PAGE_SIZE && conn->rx_spare) {
-		/* The last small frame's buffer, nobody else's any more. */
-		conn->rx_buf = conn->rx_spare;
-		conn->rx_spare = NULL;
-		conn->rx_buf->len = h->len;
-	} else if (h->len) {
+	if (h->len) {
 		conn->rx_buf = cohort_buf_alloc(h->len, GFP_KERNEL);
 		if (!conn->rx_buf) {
 			cohort_conn_close(conn, "out of memory");
@@ -931,17 +932,7 @@ static void frame_complete(struct cohort_conn *conn)
 		cohort_rpc_dispatch(conn, h, buf);
 		break;
 	}
-	/*
-	 * A one-page buffer that nobody kept (an ECHO answered inline, a
-	 * heartbeat) is kept for the next small frame: that saves allocating
-	 * and clearing a page per message. Its old bytes are never sent: a
-	 * frame fills the buffer's first len bytes and only those go out.
-	 */
-	if (buf && buf->nr_pages == 1 && !conn->rx_spare &&
-	    kref_read(&buf->ref) == 1)
-		conn->rx_spare = buf;
-	else
-		cohort_buf_put(buf);
+	cohort_buf_put(buf);
 }
 
 /* Read into [p, p + len) without blocking: bytes read, 0 on EOF, -errno. */
@@ -953,6 +944,7 @@ static int rx_bytes(struct cohort_conn *conn, void *p, size_t len)
 	return kernel_recvmsg(conn->sock, &msg, &kv, 1, len, MSG_DONTWAIT);
 }
 
+/* Receive straight into the payload's pages, at most to its end. */
 static int rx_pages(struct cohort_conn *conn)
 {
 	struct msghdr msg = {};
@@ -962,6 +954,71 @@ static int rx_pages(struct cohort_conn *conn)
 
 	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, n, chunk);
 	return sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
+}
+
+/*
+ * Small frames are received through a staging buffer: one read takes a
+ * header and its payload (and whatever follows, already waiting), where
+ * reading into place would take one read for the header and one for the
+ * payload. What is staged is consumed before the socket is read again; a
+ * large payload with nothing staged is read straight into its pages.
+ */
+static size_t rx_staged(const struct cohort_conn *conn)
+{
+	return conn->rx_stage_len - conn->rx_stage_off;
+}
+
+static void rx_consume(struct cohort_conn *conn, size_t n)
+{
+	WRITE_ONCE(conn->rx_stage_off, conn->rx_stage_off + n);
+}
+
+/* One read into the (empty) staging buffer: as rx_bytes(). */
+static int rx_fill(struct cohort_conn *conn)
+{
+	int n = rx_bytes(conn, conn->rx_stage, RX_STAGE);
+
+	if (n > 0) {
+		WRITE_ONCE(conn->rx_stage_off, 0);
+		WRITE_ONCE(conn->rx_stage_len, n);
+	}
+	return n;
+}
+
+/* Up to @len bytes into @p, staged ones first: as rx_bytes(). */
+static int rx_take(struct cohort_conn *conn, void *p, size_t len)
+{
+	int n;
+
+	if (!rx_staged(conn)) {
+		n = rx_fill(conn);
+		if (n <= 0)
+			return n;
+	}
+	n = min(len, rx_staged(conn));
+	memcpy(p, conn->rx_stage + conn->rx_stage_off, n);
+	rx_consume(conn, n);
+	return n;
+}
+
+/* The next payload bytes into conn->rx_buf at rx_off: as rx_bytes(). */
+static int rx_payload(struct cohort_conn *conn)
+{
+	size_t want = conn->rx_buf->len - conn->rx_off;
+	int n;
+
+	if (!rx_staged(conn)) {
+		if (want >= RX_STAGE / 2)
+			return rx_pages(conn);
+		n = rx_fill(conn);
+		if (n <= 0)
+			return n;
+	}
+	n = min(want, rx_staged(conn));
+	cohort_buf_write(conn->rx_buf, conn->rx_off,
+			 conn->rx_stage + conn->rx_stage_off, n);
+	rx_consume(conn, n);
+	return n;
 }
 
 /*
@@ -975,6 +1032,17 @@ static bool rx_pending(const struct sock *sk)
 	       READ_ONCE(sk->sk_err) ||
 	       (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
 	       READ_ONCE(sk->sk_state) != TCP_ESTABLISHED;
+}
+
+/*
+ * rx_pending(), or bytes staged. Without @rx_mutex only a hint, but the
+ * holder of @rx_mutex looks again after it unlocks (rx_unlock), so staged
+ * bytes are never left without somebody kicked to receive them.
+ */
+static bool rx_has_data(const struct cohort_conn *conn)
+{
+	return READ_ONCE(conn->rx_stage_off) != READ_ONCE(conn->rx_stage_len) ||
+	       rx_pending(conn->sk);
 }
 
 /*
@@ -1010,7 +1078,7 @@ static void rx_unlock(struct cohort_conn *conn)
 {
 	mutex_unlock(&conn->rx_mutex);
 	smp_mb();	/* unlocked, before looking for data (see __rx_kick) */
-	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_pending(conn->sk))
+	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_has_data(conn))
 		rx_kick(conn);
 }
 
@@ -1045,15 +1113,16 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 		    !(conn->rx_hdr.flags & COHORT_F_RESPONSE))
 			return RX_HANDOFF;
 		if (conn->rx_have < COHORT_WIRE_HDR_LEN) {
-			if (!conn->rx_have && !rx_pending(conn->sk))
+			if (!conn->rx_have && !rx_staged(conn) &&
+			    !rx_pending(conn->sk))
 				return RX_IDLE;
-			n = rx_bytes(conn, conn->rx_raw + conn->rx_have,
-				     COHORT_WIRE_HDR_LEN - conn->rx_have);
+			n = rx_take(conn, conn->rx_raw + conn->rx_have,
+				    COHORT_WIRE_HDR_LEN - conn->rx_have);
 		} else if (in_payload) {
-			n = rx_pages(conn);
+			n = rx_payload(conn);
 		} else {
-			n = rx_bytes(conn, conn->rx_trailer + conn->rx_tlen,
-				     COHORT_WIRE_MAC_LEN - conn->rx_tlen);
+			n = rx_take(conn, conn->rx_trailer + conn->rx_tlen,
+				    COHORT_WIRE_MAC_LEN - conn->rx_tlen);
 		}
 		if (n == -EAGAIN)
 			return RX_IDLE;
@@ -1123,7 +1192,7 @@ static bool rx_caller_may_run(struct cohort_conn *conn)
 {
 	return !test_bit(COHORT_CONN_CLOSING, &conn->flags) &&
 	       !test_bit(COHORT_CONN_RX_HANDOFF, &conn->flags) &&
-	       !mutex_is_locked(&conn->rx_mutex) && rx_pending(conn->sk);
+	       !mutex_is_locked(&conn->rx_mutex) && rx_has_data(conn);
 }
 
 /**
@@ -1171,7 +1240,7 @@ long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 	atomic_dec(&conn->rx_callers);
 	smp_mb__after_atomic();	/* see __rx_kick */
 	/* Another caller may have been woken for data in our place. */
-	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_pending(conn->sk))
+	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_has_data(conn))
 		rx_kick(conn);
 	return timeout;
 }

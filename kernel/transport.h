@@ -58,12 +58,15 @@ struct shash_desc;
  * @rx_hdr: decoded header of the frame being received; under @rx_mutex
  * @rx_buf: its payload; under @rx_mutex
  * @rx_off: payload bytes received; under @rx_mutex
- * @rx_spare: a one-page buffer kept for the next small frame, or NULL;
- *	under @rx_mutex
  * @rx_streamed: the frame being received is streamed (has a trailer);
  *	under @rx_mutex
  * @rx_trailer: trailer bytes received so far; under @rx_mutex
  * @rx_tlen: bytes in @rx_trailer; under @rx_mutex
+ * @rx_stage: staging buffer (RX_STAGE bytes) for small frames; constant
+ *	pointer, contents under @rx_mutex
+ * @rx_stage_off: staged bytes consumed; written under @rx_mutex
+ *	(WRITE_ONCE), read locklessly as a hint
+ * @rx_stage_len: bytes staged; likewise
  * @rx_desc: the running MAC of a streamed frame; allocated with @mac,
  *	then under @rx_mutex; freed (wiped) with the connection
  * @last_rx: jiffies of the last complete frame; WRITE_ONCE/READ_ONCE
@@ -113,10 +116,12 @@ struct cohort_conn {
 	struct cohort_hdr rx_hdr;
 	struct cohort_buf *rx_buf;
 	size_t rx_off;
-	struct cohort_buf *rx_spare;
 	bool rx_streamed;
 	u8 rx_trailer[COHORT_WIRE_MAC_LEN];
 	size_t rx_tlen;
+	u8 *rx_stage;
+	size_t rx_stage_off;
+	size_t rx_stage_len;
 	struct shash_desc *rx_desc;
 	unsigned long last_rx;
 	unsigned long created;

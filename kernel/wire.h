@@ -17,6 +17,10 @@
  *       in the handshake: each HELLO names the sender's preferred
  *       enum cohort_mac_alg; when both name the same one it is used, else
  *       HMAC-SHA256. The choice is bound into the session key.
+ *   3 - small frames (not streamed, payload at most COHORT_WIRE_MAC_SMALL
+ *       bytes) are always MACed with HMAC-SHA256, whatever the link's
+ *       frame MAC: for short messages it costs less than HMAC-BLAKE2b,
+ *       which still MACs larger frames where it is chosen.
  */
 #ifndef _COHORT_WIRE_H
 #define _COHORT_WIRE_H
@@ -31,6 +35,7 @@
 #define COHORT_WIRE_HDR_LEN	48
 #define COHORT_NONCE_LEN	32
 #define COHORT_WIRE_STREAM_MIN	(64u << 10)	/* larger payloads stream */
+#define COHORT_WIRE_MAC_SMALL	512u		/* HMAC-SHA256 up to this */
 
 /* Message types. Values are part of the wire protocol: never reuse one. */
 enum cohort_msg_type {

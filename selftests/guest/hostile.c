@@ -240,7 +240,7 @@ static void authenticated_round(int bad)
 		int lower = self_id < target_id;
 		unsigned char sid[4];
 		const unsigned char mac_alg = COHORT_MAC_HMAC_SHA256;
-		const void *parts[] = { "cohort-session-v2", sid, &mac_alg,
+		const void *parts[] = { "cohort-session-v3", sid, &mac_alg,
 					lower ? mine : theirs,
 					lower ? theirs : mine };
 		const size_t lens[] = { 17, 4, 1, 32, 32 };

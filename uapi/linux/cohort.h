@@ -18,8 +18,9 @@
  * Cluster wire protocol version, reported by INFO_GET. Changelog:
  *   1 - first version.
  *   2 - payloads over 64 KiB carry a trailer MAC (see kernel/wire.h).
+ *   3 - frames with up to 512 payload bytes are MACed with HMAC-SHA256.
  */
-#define COHORT_PROTO_VERSION	2
+#define COHORT_PROTO_VERSION	3
 
 /* Node ids are 1..COHORT_NODE_ID_MAX; 0 means "not configured yet". */
 #define COHORT_NODE_ID_MAX	4095
