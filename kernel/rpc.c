@@ -35,6 +35,7 @@ const u32 *cohort_msg_max_len = msg_max_len;
  * @task, all under cn->rpc_lock; the caller takes that lock once more
  * before it returns, so the waker is done with the waiter by then.
  *
+ * @conn is only compared: the caller holds its reference throughout.
  * Request ids come from a 64-bit counter and are never reused, so a late
  * answer to a call that gave up cannot complete a newer one; the table
  * has fixed buckets, so a call allocates nothing to wait.
@@ -42,6 +43,7 @@ const u32 *cohort_msg_max_len = msg_max_len;
 struct rpc_waiter {
 	struct hlist_node link;
 	u64 id;
+	const struct cohort_conn *conn;	/* the request went out on it */
 	u16 node;
 	u8 type;
 	bool done;
@@ -220,6 +222,7 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 	conn = up_conn(cn, node);
 	if (IS_ERR(conn))
 		return PTR_ERR(conn);
+	w.conn = conn;
 	spin_lock_bh(&cn->rpc_lock);
 	w.id = ++cn->rpc_next;
 	hlist_add_head(&w.link, rpc_bucket(cn, w.id));
@@ -254,8 +257,9 @@ int cohort_rpc_send(struct cohort_net *cn, u32 node, u8 type,
 	return err;
 }
 
-/* Every call waiting on @node (any node if @node is U32_MAX) fails with @err. */
-static void fail_calls(struct cohort_net *cn, u32 node, int err)
+/* Every call waiting on @conn (on any, if NULL) fails with @err. */
+static void fail_calls(struct cohort_net *cn, const struct cohort_conn *conn,
+		       int err)
 {
 	struct hlist_node *tmp;
 	struct rpc_waiter *w;
@@ -264,15 +268,15 @@ static void fail_calls(struct cohort_net *cn, u32 node, int err)
 	spin_lock_bh(&cn->rpc_lock);
 	for (i = 0; i < ARRAY_SIZE(cn->rpc_hash); i++)
 		hlist_for_each_entry_safe(w, tmp, &cn->rpc_hash[i], link)
-			if (node == U32_MAX || w->node == node)
+			if (!conn || w->conn == conn)
 				waiter_done(cn, w, err);
 	spin_unlock_bh(&cn->rpc_lock);
 }
 
-/* @node went down: every call waiting on it fails now with @err. */
-void cohort_rpc_fail_peer(struct cohort_net *cn, u16 node, int err)
+/* @conn is closing: every call waiting for an answer on it fails now. */
+void cohort_rpc_fail_conn(struct cohort_conn *conn, int err)
 {
-	fail_calls(cn, node, err);
+	fail_calls(conn->cn, conn, err);
 }
 
 void cohort_rpc_net_init(struct cohort_net *cn)
@@ -286,7 +290,7 @@ void cohort_rpc_net_init(struct cohort_net *cn)
 
 void cohort_rpc_net_exit(struct cohort_net *cn)
 {
-	fail_calls(cn, U32_MAX, -EHOSTDOWN);
+	fail_calls(cn, NULL, -EHOSTDOWN);
 }
 
 /* ECHO: the answer is the request, byte for byte, in the same buffer. */

@@ -31,7 +31,7 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 		    unsigned int timeout_ms);
 int cohort_rpc_send(struct cohort_net *cn, u32 node, u8 type,
 		    struct cohort_buf *buf);
-void cohort_rpc_fail_peer(struct cohort_net *cn, u16 node, int err);
+void cohort_rpc_fail_conn(struct cohort_conn *conn, int err);
 void cohort_rpc_net_init(struct cohort_net *cn);
 void cohort_rpc_net_exit(struct cohort_net *cn);
 int cohort_rpc_init(void);

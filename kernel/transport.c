@@ -241,9 +241,9 @@ static void schedule_connect(struct cohort_peer *peer, bool now);
 
 /*
  * Close a connection: detach it from its peer (which goes down if it was
- * up; the release worker then fails every call waiting on it and tells
- * everyone) and queue its release. Any context but hard irq; idempotent.
- * The caller must hold a reference.
+ * up; the release worker then tells everyone), fail every call waiting
+ * for an answer on it, and queue its release. Any context but hard irq;
+ * idempotent. The caller must hold a reference.
  */
 void cohort_conn_close(struct cohort_conn *conn, const char *reason)
 {
@@ -268,6 +268,8 @@ void cohort_conn_close(struct cohort_conn *conn, const char *reason)
 		}
 		spin_unlock_bh(&peer->lock);
 	}
+	/* After CLOSING: a call that registers later cannot send on it. */
+	cohort_rpc_fail_conn(conn, -EHOSTDOWN);
 	pr_debug("connection to node %u closed: %s\n",
 		 peer ? peer->id : 0, reason);
 	kref_get(&conn->ref);			/* for the release worker */
@@ -328,11 +330,9 @@ static void release_work_fn(struct work_struct *work)
 	list_del_init(&conn->list);
 	spin_unlock_bh(&cn->conns_lock);
 
-	if (peer && test_bit(COHORT_CONN_NOTIFY_DOWN, &conn->flags)) {
-		cohort_rpc_fail_peer(cn, peer->id, -EHOSTDOWN);
+	if (peer && test_bit(COHORT_CONN_NOTIFY_DOWN, &conn->flags))
 		cohort_node_event(cn, COHORT_EVENT_NODE_DOWN, peer->id,
 				  conn->reason);
-	}
 	if (peer && conn->outgoing)
 		schedule_connect(peer, false);
 	cohort_conn_put(conn);		/* the release worker's */
@@ -633,24 +633,20 @@ static int attach_accepted(struct cohort_conn *conn, u16 src)
 		return -ENOENT;
 	}
 	old = peer->conn;
-	if (old && test_bit(COHORT_CONN_UP, &old->flags)) {
-		/*
-		 * The peer restarted, or someone pretends to be it: the new
-		 * connection only replaces the working one once it has
-		 * authenticated (conn_up).
-		 */
-		spin_unlock_bh(&peer->lock);
-		return 0;
+	/*
+	 * With a connection there already (the peer restarted, or someone on
+	 * its address pretends to be it) the new one replaces it only once
+	 * it has authenticated (conn_up), so that nobody can keep restarting
+	 * the peer's handshake. Nor is a connection already closing
+	 * installed: its close has looked at peer->conn already.
+	 */
+	if (!old && !test_bit(COHORT_CONN_CLOSING, &conn->flags)) {
+		kref_get(&conn->ref);
+		peer->conn = conn;
+		peer->state = peer->ups ? COHORT_NODE_DOWN :
+					  COHORT_NODE_CONNECTING;
 	}
-	kref_get(&conn->ref);
-	peer->conn = conn;
-	peer->state = peer->ups ? COHORT_NODE_DOWN : COHORT_NODE_CONNECTING;
 	spin_unlock_bh(&peer->lock);
-	if (old) {
-		/* A newer connection replaces one that never came up. */
-		cohort_conn_close(old, "replaced by a new connection");
-		cohort_conn_put(old);		/* the peer's reference */
-	}
 	return 0;
 }
 
@@ -724,12 +720,14 @@ static void conn_up(struct cohort_conn *conn)
 {
 	struct cohort_peer *peer = conn->peer;
 	struct cohort_conn *old = NULL;
-	bool again, removed;
+	bool again, removed, closing;
 
 	spin_lock_bh(&peer->lock);
 	removed = peer->removed;
 	again = peer->ups > 0;
-	if (!removed) {
+	/* Closed meanwhile (its close looked at peer->conn already). */
+	closing = test_bit(COHORT_CONN_CLOSING, &conn->flags);
+	if (!removed && !closing) {
 		if (peer->conn != conn) {
 			/* An authenticated newcomer replaces the old one. */
 			old = peer->conn;
@@ -742,13 +740,14 @@ static void conn_up(struct cohort_conn *conn)
 		peer->backoff_ms = BACKOFF_MIN_MS;
 	}
 	spin_unlock_bh(&peer->lock);
+	if (closing)
+		return;
 	if (removed) {
 		cohort_conn_close(conn, "node removed");
 		return;
 	}
 	if (old) {
-		if (test_bit(COHORT_CONN_UP, &old->flags))
-			cohort_rpc_fail_peer(conn->cn, peer->id, -EHOSTDOWN);
+		/* Calls waiting on it fail at once (they went to a past self). */
 		cohort_conn_close(old, "replaced by a new connection");
 		cohort_conn_put(old);		/* the peer's reference */
 	}
@@ -1348,7 +1347,9 @@ static void connect_work_fn(struct work_struct *work)
 		goto err_release;
 
 	spin_lock_bh(&peer->lock);
-	if (peer->conn || peer->removed) {
+	/* Closed already (a reconfiguration): its close saw no peer->conn. */
+	if (peer->conn || peer->removed ||
+	    test_bit(COHORT_CONN_CLOSING, &conn->flags)) {
 		spin_unlock_bh(&peer->lock);
 		cohort_conn_close(conn, "raced with another connection");
 		cohort_conn_put(conn);

@@ -8,7 +8,8 @@
  *   hostile ADDR PORT SELF_ID TARGET_ID KEY_HEX CLUSTER_ID DEAD_MS FRAMES
  *
  * Knowing the key (an insider), some rounds complete a real handshake
- * (HMAC-SHA256 through the kernel's AF_ALG sockets) and then send frames
+ * (HMAC-SHA256 through the kernel's AF_ALG sockets), counted only once
+ * the node answers a heartbeat under the session key, and then send frames
  * with bad MACs and replayed sequence numbers, and streamed frames whose
  * header MAC or trailer is wrong. Prints one summary line.
  */
@@ -194,7 +195,43 @@ static void bad_streamed_frame(int fd, const unsigned char *session,
 }
 
 /*
- * A real handshake as node self_id, then two good heartbeats, then @bad
+ * Proof that the node took our handshake: its answer to our first
+ * heartbeat (a frame with its MAC under the session key, which only a node
+ * that accepted our proof derives). Its own heartbeat may come first;
+ * every frame must carry the right MAC and the next sequence number.
+ */
+static int node_answers(int fd, const unsigned char *session,
+			const unsigned char *hb)
+{
+	unsigned char in[COHORT_WIRE_HDR_LEN], p[64], mac[32];
+	unsigned long long seq;
+	struct cohort_hdr h;
+
+	for (seq = 1; seq <= 4; seq++) {
+		const void *parts[] = { in, p };
+		size_t lens[] = { COHORT_WIRE_HDR_LEN, 0 };
+
+		if (read_full(fd, in, sizeof(in)))
+			return 0;
+		cohort_hdr_decode(&h, in);
+		if (h.len > sizeof(p) || read_full(fd, p, h.len) || h.seq != seq)
+			return 0;
+		lens[1] = h.len;
+		memset(in + 32, 0, 16);
+		hmac(session, 32, parts, lens, 2, mac);
+		if (memcmp(mac, h.mac, 16))
+			return 0;
+		if (h.type == COHORT_MSG_HEARTBEAT &&
+		    (h.flags & COHORT_F_RESPONSE) && h.len == 8 &&
+		    !memcmp(p, hb, 8))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A real handshake as node self_id, then two good heartbeats (the first
+ * must be answered), then @bad
  * frames: 0 = bad MAC, 1 = replayed sequence number, 2 = unknown type,
  * 3 = a streamed frame with a bad header MAC, 4 = one with a bad trailer.
  */
@@ -249,7 +286,6 @@ static void authenticated_round(int bad)
 		cohort_put_be16(sid + 2, lower ? target_id : self_id);
 		hmac(key, keylen, parts, lens, 5, session);
 	}
-	handshakes++;
 	/* Frames 1 and 2: a good heartbeat each; then the bad ones. */
 	for (i = 1; i <= (bad >= 3 ? 2 : 6); i++) {
 		unsigned long long seq = i;
@@ -271,6 +307,11 @@ static void authenticated_round(int bad)
 			mac[random() % 16] ^= 1 + random() % 255;
 		memcpy(raw + 32, mac, 16);
 		put(fd, raw, COHORT_WIRE_HDR_LEN + 8);
+		if (i == 1) {
+			if (!node_answers(fd, session, hb))
+				goto out;
+			handshakes++;	/* the node accepted it */
+		}
 	}
 	if (bad >= 3)
 		bad_streamed_frame(fd, session, bad == 3);
