@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "nl.h"
+#include "util.h"
 
 /* The tcp_echo server's request: mode (1 ping-pong), size, count. */
 struct req {
@@ -37,45 +38,14 @@ struct batch {
 	unsigned long want;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int full(int fd, void *p, size_t n, int out)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = out ? write(fd, (char *)p + done, n - done) :
-				  read(fd, (char *)p + done, n - done);
-		if (r <= 0)
-			return -1;
-		done += r;
-	}
-	return 0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int parse_rtts(struct nlattr **tb, void *arg)
 {
 	struct batch *b = arg;
-	const uint32_t *v;
+	const __u32 *v = cohort_nl_ping_rtts(tb, b->want);
 	unsigned long i;
 
-	if (!tb[COHORT_A_PING_RTTS] ||
-	    nla_len(tb[COHORT_A_PING_RTTS]) != (int)(b->want * sizeof(*v)))
+	if (!v)
 		return -EBADMSG;
-	v = nla_data(tb[COHORT_A_PING_RTTS]);
 	for (i = 0; i < b->want; i++)
 		b->rtt[i] = v[i];
 	return 0;
@@ -97,23 +67,6 @@ static int kernel_batch(struct cohort_nl *nl, unsigned int node,
 	if (err)
 		cohort_nl_perror(nl, "ping", err);
 	return err;
-}
-
-static int dial(const char *addr, int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, i;
-
-	if (fd < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1)
-		return -1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	for (i = 0; i < 50; i++) {
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
-			return fd;
-		usleep(100000);
-	}
-	close(fd);
-	return -1;
 }
 
 int main(int argc, char **argv)
@@ -173,8 +126,8 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	cohort_nl_close(&nl);
-	qsort(krtt, n, sizeof(*krtt), cmp);
-	qsort(trtt, n, sizeof(*trtt), cmp);
+	qsort(krtt, n, sizeof(*krtt), cmp_u64);
+	qsort(trtt, n, sizeof(*trtt), cmp_u64);
 	kp50 = krtt[n / 2];
 	tp50 = trtt[n / 2];
 	printf("{\"size\": %u, \"n\": %lu, \"batch\": %lu, ", size, n, batch);

@@ -20,27 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int full(int fd, void *p, size_t n, int out)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = out ? write(fd, (char *)p + done, n - done) :
-				  read(fd, (char *)p + done, n - done);
-		if (r <= 0)
-			return -1;
-		done += r;
-	}
-	return 0;
-}
+#include "util.h"
 
 /* full() over @n bytes in 1 MiB pieces of the same buffer. */
 static int full_chunked(int fd, void *buf, uint64_t n, int out)
@@ -53,13 +33,6 @@ static int full_chunked(int fd, void *buf, uint64_t n, int out)
 		n -= k;
 	}
 	return 0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Header from the client: mode (1 ping-pong, 2 stream), size, count. */
@@ -100,21 +73,6 @@ static int serve(int port)
 	return 0;
 }
 
-static int dial(const char *addr, int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, i;
-
-	inet_pton(AF_INET, addr, &a.sin_addr);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	for (i = 0; i < 50; i++) {
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
-			return fd;
-		usleep(100000);
-	}
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "server"))
@@ -135,7 +93,7 @@ int main(int argc, char **argv)
 				return 1;
 			rtt[i] = (now_ns() - t0) / 1000;
 		}
-		qsort(rtt, r.count, sizeof(*rtt), cmp);
+		qsort(rtt, r.count, sizeof(*rtt), cmp_u64);
 		printf("{\"size\": %u, \"n\": %llu, \"p50-us\": %llu, \"p99-us\": %llu}\n",
 		       r.size, (unsigned long long)r.count,
 		       (unsigned long long)rtt[r.count / 2],

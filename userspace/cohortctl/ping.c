@@ -20,13 +20,11 @@ struct ping_result {
 static int parse_ping(struct nlattr **tb, void *arg)
 {
 	struct ping_result *r = arg;
-	const __u32 *v;
+	const __u32 *v = cohort_nl_ping_rtts(tb, r->want);
 	unsigned long i;
 
-	if (!tb[COHORT_A_PING_RTTS] ||
-	    nla_len(tb[COHORT_A_PING_RTTS]) != (int)(r->want * sizeof(*v)))
+	if (!v)
 		return -EBADMSG;
-	v = nla_data(tb[COHORT_A_PING_RTTS]);
 	for (i = 0; i < r->want; i++)
 		r->rtt[i] = v[i];
 	return 0;

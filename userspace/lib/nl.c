@@ -208,3 +208,12 @@ void cohort_nl_perror(struct cohort_nl *nl, const char *what, int err)
 	else
 		fprintf(stderr, "cohortctl: %s: %s\n", what, strerror(-err));
 }
+
+/* A PING reply's round trips (µs), if it carries exactly @want; else NULL. */
+const __u32 *cohort_nl_ping_rtts(struct nlattr **tb, unsigned long want)
+{
+	if (!tb[COHORT_A_PING_RTTS] ||
+	    nla_len(tb[COHORT_A_PING_RTTS]) != (int)(want * sizeof(__u32)))
+		return NULL;
+	return nla_data(tb[COHORT_A_PING_RTTS]);
+}

@@ -27,5 +27,6 @@ struct nl_msg *cohort_nl_msg(struct cohort_nl *nl, int cmd, int flags);
 int cohort_nl_call(struct cohort_nl *nl, struct nl_msg *msg,
 		   cohort_nl_reply_cb cb, void *arg);
 void cohort_nl_perror(struct cohort_nl *nl, const char *what, int err);
+const __u32 *cohort_nl_ping_rtts(struct nlattr **tb, unsigned long want);
 
 #endif /* COHORT_NL_H */
