@@ -69,6 +69,7 @@ err_transport:
 	cohort_transport_exit();
 err_rpc:
 	cohort_rpc_exit();
+	cohort_buf_exit();	/* buffers cached by anything above */
 err_out:
 	return err;
 }

@@ -46,24 +46,27 @@ static ssize_t frame_mac_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%s\n", cohort_mac_name(cohort_mac_preferred()));
 }
 
-static ssize_t node_id_show(struct kobject *kobj, struct kobj_attribute *attr,
-			    char *buf)
+/* The initial namespace's own node id, or with @want_name its name. */
+static ssize_t self_show(char *buf, bool want_name)
 {
 	char name[COHORT_NODE_NAME_MAX];
 	u32 id;
 
 	cohort_node_get_self(cohort_net(&init_net), &id, name);
-	return sysfs_emit(buf, "%u\n", id);
+	return want_name ? sysfs_emit(buf, "%s\n", name) :
+			   sysfs_emit(buf, "%u\n", id);
+}
+
+static ssize_t node_id_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return self_show(buf, false);
 }
 
 static ssize_t node_name_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
-	char name[COHORT_NODE_NAME_MAX];
-	u32 id;
-
-	cohort_node_get_self(cohort_net(&init_net), &id, name);
-	return sysfs_emit(buf, "%s\n", name);
+	return self_show(buf, true);
 }
 
 static ssize_t dead_timeout_ms_show(struct kobject *kobj,
