@@ -135,6 +135,24 @@ check "the attacked node still serves node 3" sh -c "'$VMC' exec --dir '$D' 3 --
 check "node 1 is up again on the attacked node, and answers" \
 	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
 
+# --- a connection replaced by an authenticated newcomer fails the calls
+# waiting on it at once: node 2 waits for a 64 MiB ECHO from node 1 (some
+# seconds here) when an insider on node 1's address completes a handshake
+# as node 1; the call must end with EHOSTDOWN right after, not wait out
+# its timeout (10 s + 2 s per 256 KiB).
+on 2 "rm -f /tmp/big.out; setsid sh -c '$C ping 1 -s 67108864; \
+	echo rc=\$? end=\$((\$(date +%s%N) / 1000000))' > /tmp/big.out 2>&1 < /dev/null &"
+sleep 1
+hs=$(on 1 "$G/hostile 10.77.0.2 7470 1 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 77 $DEAD 0; echo rc=\$?" 2>&1)
+t_hs=$(on 2 'echo $(($(date +%s%N) / 1000000))')
+out=$(on 2 "for i in \$(seq 100); do grep -q rc= /tmp/big.out && break; sleep 0.1; done; cat /tmp/big.out")
+echo "$hs" "$out" | diag
+end=$(echo "$out" | sed -n 's/.*end=\([0-9]*\).*/\1/p')
+check "a replaced connection fails its waiting call with EHOSTDOWN at once" \
+	sh -c "echo '$hs' | grep -q 'rc=0' && echo '$out' | grep -q 'not up' && [ \$(( ${end:-999999999999999} - ${t_hs:-0} )) -lt 5000 ]"
+check "node 1 is up again after the replacement" \
+	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
+
 # --- a node dies: the others see it down within dead timeout + 1 s, and
 # calls to it fail at once instead of hanging
 t0=$(on 1 'echo $(($(date +%s%N) / 1000000))')

@@ -7,6 +7,10 @@
  *
  *   hostile ADDR PORT SELF_ID TARGET_ID KEY_HEX CLUSTER_ID DEAD_MS FRAMES
  *
+ * With FRAMES 0 it does one authenticated round only (the node takes the
+ * new connection in place of SELF_ID's real one) and exits 0 if the node
+ * accepted the handshake.
+ *
  * Knowing the key (an insider), some rounds complete a real handshake
  * (HMAC-SHA256 through the kernel's AF_ALG sockets), counted only once
  * the node answers a heartbeat under the session key, and then send frames
@@ -411,6 +415,11 @@ int main(int argc, char **argv)
 	want = strtoul(argv[8], NULL, 10);
 	srandom(getpid());
 
+	if (!want) {
+		authenticated_round(0);
+		printf("hostile: %lu handshakes completed\n", handshakes);
+		return handshakes ? 0 : 1;
+	}
 	while (frames < want) {
 		if (round % 50 == 49)
 			authenticated_round((round / 50) % 5);
