@@ -93,13 +93,25 @@ u8 cohort_mac_choose(u8 mine, u8 theirs)
 	       theirs <= COHORT_MAC_ALG_MAX ? theirs : COHORT_MAC_HMAC_SHA256;
 }
 
-int cohort_mac_init(struct cohort_mac *m, u8 alg, const u8 *key,
-		    unsigned int keylen)
+/* SHA-256 state after HMAC's inner (0x36) or outer (0x5c) key block. */
+static void pad_state(struct sha256_state *st, const u8 *key,
+		      unsigned int keylen, u8 fill)
 {
 	u8 pad[SHA256_BLOCK_SIZE];
 	unsigned int i;
 
-	if (keylen > sizeof(pad))
+	memset(pad, fill, sizeof(pad));
+	for (i = 0; i < keylen; i++)
+		pad[i] ^= key[i];
+	sha256_init(st);
+	sha256_update(st, pad, sizeof(pad));
+	memzero_explicit(pad, sizeof(pad));
+}
+
+int cohort_mac_init(struct cohort_mac *m, u8 alg, const u8 *key,
+		    unsigned int keylen)
+{
+	if (keylen > SHA256_BLOCK_SIZE)
 		return -EINVAL;		/* session keys are 32 bytes */
 	m->tfm = hmac_tfm(alg, key, keylen);
 	if (IS_ERR(m->tfm)) {
@@ -108,17 +120,8 @@ int cohort_mac_init(struct cohort_mac *m, u8 alg, const u8 *key,
 		m->tfm = NULL;
 		return err;
 	}
-	memset(pad, 0x36, sizeof(pad));
-	for (i = 0; i < keylen; i++)
-		pad[i] ^= key[i];
-	sha256_init(&m->small_in);
-	sha256_update(&m->small_in, pad, sizeof(pad));
-	memset(pad, 0x5c, sizeof(pad));
-	for (i = 0; i < keylen; i++)
-		pad[i] ^= key[i];
-	sha256_init(&m->small_out);
-	sha256_update(&m->small_out, pad, sizeof(pad));
-	memzero_explicit(pad, sizeof(pad));
+	pad_state(&m->small_in, key, keylen, 0x36);
+	pad_state(&m->small_out, key, keylen, 0x5c);
 	return 0;
 }
 

@@ -201,7 +201,8 @@ static struct cohort_conn *up_conn(struct cohort_net *cn, u32 node)
  * @timeout_ms: give up after this long (1..600000)
  *
  * Return: 0, -ENOENT (no such node), -EHOSTDOWN (not up, or went down
- * while waiting), -ETIMEDOUT, or the error the peer's handler returned.
+ * while waiting), -ETIMEDOUT, -EINTR (the caller is being killed), or the
+ * error the peer's handler returned.
  */
 int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 		    struct cohort_buf *req, struct cohort_buf **resp,
@@ -214,6 +215,7 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 		.err = -EHOSTDOWN,
 	};
 	struct cohort_conn *conn;
+	long left = 0;
 	int err;
 
 	*resp = NULL;
@@ -229,12 +231,13 @@ int cohort_rpc_call(struct cohort_net *cn, u32 node, u8 type,
 	spin_unlock_bh(&cn->rpc_lock);
 	err = cohort_conn_send(conn, type, 0, w.id, req);
 	if (!err)
-		cohort_conn_await(conn, &w.done, msecs_to_jiffies(timeout_ms));
+		left = cohort_conn_await(conn, &w.done,
+					 msecs_to_jiffies(timeout_ms));
 	spin_lock_bh(&cn->rpc_lock);
 	if (!w.done) {
-		/* Not sent, or timed out: nobody has taken it, and now nobody will. */
+		/* Not sent, timed out or killed: nobody has taken it, nor will. */
 		hlist_del(&w.link);
-		w.err = err ?: -ETIMEDOUT;
+		w.err = err ?: left < 0 ? -EINTR : -ETIMEDOUT;
 	}
 	spin_unlock_bh(&cn->rpc_lock);
 	err = w.err;

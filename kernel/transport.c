@@ -1093,7 +1093,8 @@ enum rx_result {
  * up where the last run stopped. A streamed payload is MACed as it comes.
  * Run by the rx worker (@done NULL), or by a caller waiting for an answer
  * (@done its flag), who receives answers only: it stops at the header of
- * any other frame and leaves the frame to the worker.
+ * any other frame and leaves the frame to the worker, and it stops when it
+ * is being killed (whoever receives next picks up where it stopped).
  */
 static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 {
@@ -1105,7 +1106,7 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 		bool in_payload = conn->rx_buf && conn->rx_off < conn->rx_buf->len;
 
 		if (test_bit(COHORT_CONN_CLOSING, &conn->flags) ||
-		    (done && READ_ONCE(*done)))
+		    (done && (READ_ONCE(*done) || fatal_signal_pending(current))))
 			return RX_STOPPED;
 		/* The worker stopped inside a frame that is not an answer. */
 		if (done && conn->rx_have == COHORT_WIRE_HDR_LEN &&
@@ -1204,9 +1205,11 @@ static bool rx_caller_may_run(struct cohort_conn *conn)
  * While it waits, the caller runs the receive path for answers itself
  * whenever data arrives and nobody else is receiving: the answer then
  * needs no hop through the rx worker. Frames that are not answers are
- * left to the worker. Process context; sleeps.
+ * left to the worker. Process context; sleeps, killable (a caller that
+ * is being killed does not wait out a long timeout).
  *
- * Return: the jiffies left, 0 if @timeout passed first.
+ * Return: the jiffies left, 0 if @timeout passed first, -EINTR if the
+ * caller got a fatal signal.
  */
 long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 		       long timeout)
@@ -1218,9 +1221,13 @@ long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 	smp_mb__after_atomic();	/* rx_callers, before looking for data */
 	for (;;) {
 		prepare_to_wait_exclusive(&conn->rx_wait, &wait,
-					  TASK_UNINTERRUPTIBLE);
+					  TASK_KILLABLE);
 		if (READ_ONCE(*done) || !timeout)
 			break;
+		if (fatal_signal_pending(current)) {
+			timeout = -EINTR;
+			break;
+		}
 		if (rx_caller_may_run(conn) &&
 		    mutex_trylock(&conn->rx_mutex)) {
 			__set_current_state(TASK_RUNNING);

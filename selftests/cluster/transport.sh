@@ -153,6 +153,20 @@ check "a replaced connection fails its waiting call with EHOSTDOWN at once" \
 check "node 1 is up again after the replacement" \
 	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
 
+# --- a caller that is killed stops waiting: kill -9 during a 64 MiB ECHO
+# (some seconds here) ends the process at once, not when the call ends
+on 2 "setsid $C ping 1 -s 67108864 > /dev/null 2>&1 < /dev/null & echo \$! > /tmp/big.pid" > /dev/null
+sleep 1.5
+out=$(on 2 'p=$(cat /tmp/big.pid); [ -e /proc/$p ] && echo alive; s=$(date +%s%N); kill -9 $p
+	while [ -e /proc/$p ] && ! grep -q "^[0-9]* ([^)]*) Z" /proc/$p/stat; do sleep 0.05; done
+	echo ms=$(( ($(date +%s%N) - s) / 1000000 ))')
+echo "$out" | diag
+ms=$(echo "$out" | sed -n 's/^ms=\([0-9]*\)$/\1/p')
+check "a caller killed while it waits for an answer exits at once" \
+	sh -c "echo '$out' | grep -qx alive && [ '${ms:-99999}' -lt 2000 ]"
+check "the node answers again after the killed call" \
+	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
+
 # --- a node dies: the others see it down within dead timeout + 1 s, and
 # calls to it fail at once instead of hanging
 t0=$(on 1 'echo $(($(date +%s%N) / 1000000))')
