@@ -7,6 +7,7 @@
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -169,7 +170,8 @@ void cohort_buf_read(const struct cohort_buf *buf, size_t off, void *dst,
 	}
 }
 
-void cohort_buf_fill_random(struct cohort_buf *buf)
+/* Random bytes in all of @buf; -EINTR if the caller is being killed. */
+int cohort_buf_fill_random(struct cohort_buf *buf)
 {
 	unsigned int i;
 
@@ -178,7 +180,11 @@ void cohort_buf_fill_random(struct cohort_buf *buf)
 
 		get_random_bytes(p, PAGE_SIZE);
 		kunmap_local(p);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
+	return 0;
 }
 
 bool cohort_buf_equal(const struct cohort_buf *a, const struct cohort_buf *b)

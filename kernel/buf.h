@@ -33,7 +33,7 @@ void cohort_buf_write(struct cohort_buf *buf, size_t off, const void *src,
 		      size_t len);
 void cohort_buf_read(const struct cohort_buf *buf, size_t off, void *dst,
 		     size_t len);
-void cohort_buf_fill_random(struct cohort_buf *buf);
+int cohort_buf_fill_random(struct cohort_buf *buf);
 bool cohort_buf_equal(const struct cohort_buf *a, const struct cohort_buf *b);
 void cohort_buf_exit(void);
 

@@ -500,7 +500,9 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 			err = -ENOMEM;
 			goto out_free;
 		}
-		cohort_buf_fill_random(req);
+		err = cohort_buf_fill_random(req);
+		if (err)
+			goto out_free;
 	}
 	/* Back to back, as a loop in a program would call; ^C stops it. */
 	for (i = 0; i < count && !err; i++) {
