@@ -59,45 +59,17 @@ static bool buf_cache_keep(struct cohort_buf *buf)
 	return kept;
 }
 
-/*
- * A buffer for @len bytes. Fresh pages are as the page allocator gives
- * them; a reused one has its first @len bytes cleared, so that nothing of
- * an earlier message can go out with this one. Either way the owner fills
- * all @len bytes before the buffer is sent.
- */
-struct cohort_buf *cohort_buf_alloc(size_t len, gfp_t gfp)
+static struct cohort_buf *buf_new(size_t len, gfp_t gfp)
 {
-	unsigned int n = DIV_ROUND_UP(len, PAGE_SIZE);
 	struct cohort_buf *buf;
-	unsigned int i;
 
-	if (n == 1) {
-		buf = buf_cache_take();
-		if (buf) {
-			kref_init(&buf->ref);
-			buf->len = len;
-			memzero_page(buf->pages[0], 0, len);
-			return buf;
-		}
-	}
-	buf = kvzalloc(struct_size(buf, pages, n), gfp);
-	if (!buf)
-		return NULL;
-	kref_init(&buf->ref);
-	buf->len = len;
-	for (i = 0; i < n; i++) {
-		buf->pages[i] = alloc_page(gfp);
-		if (!buf->pages[i])
-			goto err_free_pages;
-		buf->nr_pages++;
+	buf = kvzalloc(struct_size(buf, pages, DIV_ROUND_UP(len, PAGE_SIZE)),
+		       gfp);
+	if (buf) {
+		kref_init(&buf->ref);
+		buf->len = len;
 	}
 	return buf;
-
-err_free_pages:
-	while (buf->nr_pages)
-		__free_page(buf->pages[--buf->nr_pages]);
-	kvfree(buf);
-	return NULL;
 }
 
 static void buf_free(struct cohort_buf *buf)
@@ -109,11 +81,70 @@ static void buf_free(struct cohort_buf *buf)
 	kvfree(buf);
 }
 
+/*
+ * Make sure the pages holding bytes [0, @end) of @buf are there (pages are
+ * added in order). 0, or -ENOMEM with those allocated so far kept.
+ */
+int cohort_buf_populate(struct cohort_buf *buf, size_t end, gfp_t gfp)
+{
+	unsigned int n = DIV_ROUND_UP(min(end, buf->len), PAGE_SIZE);
+
+	while (buf->nr_pages < n) {
+		struct page *page = alloc_page(gfp);
+
+		if (!page)
+			return -ENOMEM;
+		buf->pages[buf->nr_pages++] = page;
+	}
+	return 0;
+}
+
+/*
+ * A buffer for @len bytes. Fresh pages are as the page allocator gives
+ * them; a reused one has its first @len bytes cleared, so that nothing of
+ * an earlier message can go out with this one. Either way the owner fills
+ * all @len bytes before the buffer is sent.
+ */
+struct cohort_buf *cohort_buf_alloc(size_t len, gfp_t gfp)
+{
+	struct cohort_buf *buf;
+
+	if (DIV_ROUND_UP(len, PAGE_SIZE) == 1) {
+		buf = buf_cache_take();
+		if (buf) {
+			kref_init(&buf->ref);
+			buf->len = len;
+			memzero_page(buf->pages[0], 0, len);
+			return buf;
+		}
+	}
+	buf = buf_new(len, gfp);
+	if (buf && cohort_buf_populate(buf, len, gfp)) {
+		buf_free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * As cohort_buf_alloc(), but a buffer of more than a page gets its pages
+ * later, as cohort_buf_populate() asks for them. The receive path fills a
+ * large message that way as its bytes arrive, rather than allocating (and,
+ * with init_on_alloc, clearing) all the pages of, say, 64 MiB before it
+ * reads the first byte, while the sender stalls on a closed window.
+ */
+struct cohort_buf *cohort_buf_alloc_lazy(size_t len, gfp_t gfp)
+{
+	return len > PAGE_SIZE ? buf_new(len, gfp) : cohort_buf_alloc(len, gfp);
+}
+
 static void buf_release(struct kref *ref)
 {
 	struct cohort_buf *buf = container_of(ref, struct cohort_buf, ref);
 
-	if (buf->nr_pages != 1 || !buf_cache_keep(buf))
+	/* Only a whole one-page buffer (not one cut off while received). */
+	if (buf->len > PAGE_SIZE || buf->nr_pages != 1 ||
+	    !buf_cache_keep(buf))
 		buf_free(buf);
 }
 

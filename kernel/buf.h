@@ -10,7 +10,8 @@
  * struct cohort_buf - a message payload held in pages
  * @ref: references; the last put frees the pages
  * @len: payload bytes
- * @nr_pages: pages in @pages
+ * @nr_pages: pages in @pages so far: all of them once the buffer is
+ *	filled; one being received gets them as its bytes arrive
  * @pages: the payload, PAGE_SIZE bytes each, the last one partly used
  *
  * Messages of up to COHORT_MSG_MAX bytes are received straight into pages
@@ -27,6 +28,8 @@ struct cohort_buf {
 };
 
 struct cohort_buf *cohort_buf_alloc(size_t len, gfp_t gfp);
+struct cohort_buf *cohort_buf_alloc_lazy(size_t len, gfp_t gfp);
+int cohort_buf_populate(struct cohort_buf *buf, size_t end, gfp_t gfp);
 void cohort_buf_put(struct cohort_buf *buf);
 struct cohort_buf *cohort_buf_get(struct cohort_buf *buf);
 void cohort_buf_write(struct cohort_buf *buf, size_t off, const void *src,

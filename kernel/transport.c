@@ -881,7 +881,8 @@ static bool rx_header(struct cohort_conn *conn)
 		}
 	}
 	if (h->len) {
-		conn->rx_buf = cohort_buf_alloc(h->len, GFP_KERNEL);
+		/* Pages as the payload arrives (rx_payload). */
+		conn->rx_buf = cohort_buf_alloc_lazy(h->len, GFP_KERNEL);
 		if (!conn->rx_buf) {
 			cohort_conn_close(conn, "out of memory");
 			return false;
@@ -949,8 +950,12 @@ static int rx_pages(struct cohort_conn *conn)
 	struct msghdr msg = {};
 	struct bio_vec bv[16];
 	size_t chunk;
-	int n = buf_bvec(conn->rx_buf, conn->rx_off, bv, ARRAY_SIZE(bv), &chunk);
+	int n;
 
+	if (cohort_buf_populate(conn->rx_buf, conn->rx_off +
+				ARRAY_SIZE(bv) * PAGE_SIZE, GFP_KERNEL))
+		return -ENOMEM;
+	n = buf_bvec(conn->rx_buf, conn->rx_off, bv, ARRAY_SIZE(bv), &chunk);
 	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, n, chunk);
 	return sock_recvmsg(conn->sock, &msg, MSG_DONTWAIT);
 }
@@ -1014,6 +1019,8 @@ static int rx_payload(struct cohort_conn *conn)
 			return n;
 	}
 	n = min(want, rx_staged(conn));
+	if (cohort_buf_populate(conn->rx_buf, conn->rx_off + n, GFP_KERNEL))
+		return -ENOMEM;
 	cohort_buf_write(conn->rx_buf, conn->rx_off,
 			 conn->rx_stage + conn->rx_stage_off, n);
 	rx_consume(conn, n);
@@ -1127,8 +1134,9 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 		if (n == -EAGAIN)
 			return RX_IDLE;
 		if (n <= 0) {
-			cohort_conn_close(conn, n ? "receive error" :
-					  "closed by the peer");
+			cohort_conn_close(conn, !n ? "closed by the peer" :
+					  n == -ENOMEM ? "out of memory" :
+					  "receive error");
 			return RX_STOPPED;
 		}
 		WRITE_ONCE(conn->last_rx, jiffies);
