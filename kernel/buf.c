@@ -29,7 +29,8 @@ struct buf_cache {
 
 static DEFINE_PER_CPU(struct buf_cache, buf_cache);
 
-static struct cohort_buf *buf_cache_take(void)
+/* A kept one-page buffer made ready for @len bytes (its old ones stay). */
+static struct cohort_buf *buf_cache_take(size_t len)
 {
 	struct cohort_buf *buf = NULL;
 	struct buf_cache *c;
@@ -40,6 +41,10 @@ static struct cohort_buf *buf_cache_take(void)
 	if (c->nr)
 		buf = c->bufs[--c->nr];
 	local_irq_restore(flags);
+	if (buf) {
+		kref_init(&buf->ref);
+		buf->len = len;
+	}
 	return buf;
 }
 
@@ -110,10 +115,8 @@ struct cohort_buf *cohort_buf_alloc(size_t len, gfp_t gfp)
 	struct cohort_buf *buf;
 
 	if (DIV_ROUND_UP(len, PAGE_SIZE) == 1) {
-		buf = buf_cache_take();
+		buf = buf_cache_take(len);
 		if (buf) {
-			kref_init(&buf->ref);
-			buf->len = len;
 			memzero_page(buf->pages[0], 0, len);
 			return buf;
 		}
@@ -127,15 +130,22 @@ struct cohort_buf *cohort_buf_alloc(size_t len, gfp_t gfp)
 }
 
 /*
- * As cohort_buf_alloc(), but a buffer of more than a page gets its pages
- * later, as cohort_buf_populate() asks for them. The receive path fills a
- * large message that way as its bytes arrive, rather than allocating (and,
- * with init_on_alloc, clearing) all the pages of, say, 64 MiB before it
- * reads the first byte, while the sender stalls on a closed window.
+ * A buffer for the receive path, which writes all @len bytes before anyone
+ * reads them: so a reused one-page buffer is not cleared first, and a
+ * larger one gets its pages later, as cohort_buf_populate() asks for them.
+ * A large message is filled that way as its bytes arrive, rather than
+ * allocating (and, with init_on_alloc, clearing) all the pages of, say,
+ * 64 MiB before the first byte is read, while the sender stalls on a
+ * closed window.
  */
 struct cohort_buf *cohort_buf_alloc_lazy(size_t len, gfp_t gfp)
 {
-	return len > PAGE_SIZE ? buf_new(len, gfp) : cohort_buf_alloc(len, gfp);
+	struct cohort_buf *buf;
+
+	if (len > PAGE_SIZE)
+		return buf_new(len, gfp);
+	buf = len ? buf_cache_take(len) : NULL;
+	return buf ?: cohort_buf_alloc(len, gfp);
 }
 
 static void buf_release(struct kref *ref)
