@@ -97,6 +97,7 @@ bench: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) -C bench
 	$(TOP)/scripts/bench.sh $(KVER)
+	$(TOP)/scripts/bench_insn.sh $(KVER)
 
 clean:
 	rm -rf $(BUILD)/mod kernel/cohort.ko

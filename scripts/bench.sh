@@ -33,6 +33,8 @@ for i in 1 2; do
 	on $i "sh $TOP/selftests/guest/cohortd_start.sh" > /dev/null || exit 1
 done
 on 1 "sh $TOP/selftests/guest/wait_state.sh 2 up 30" > /dev/null || exit 1
+echo "# frame MAC of the connection (each node's choice at load, then agreed):" \
+     "$(on 1 "cat /sys/kernel/cohort/nodes/2/frame_mac")"
 
 get() { $PY -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 ratio() { $PY -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
