@@ -25,16 +25,8 @@ P=$TOP/bench/rpc_pair
 N=${BENCH_N:-1000}
 PY=/usr/bin/python3
 
-rm -rf "$D"
-trap '"$VMC" down --dir "$D" > /dev/null 2>&1' EXIT
-"$VMC" up -n 2 ${KVER:+--kver "$KVER"} --dir "$D" --max-life 1200 || exit 1
-on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout 600 "$i" -- "$*"; }
-for i in 1 2; do
-	on $i "sh $TOP/selftests/guest/cohortd_start.sh" > /dev/null || exit 1
-done
-on 1 "sh $TOP/selftests/guest/wait_state.sh 2 up 30" > /dev/null || exit 1
-echo "# frame MAC of the connection (each node's choice at load, then agreed):" \
-     "$(on 1 "cat /sys/kernel/cohort/nodes/2/frame_mac")"
+. "$TOP/scripts/bench_cluster.sh"
+bench_up
 
 get() { $PY -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 ratio() { $PY -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }

@@ -20,18 +20,9 @@ T=$TOP/bench/tcp_echo
 N1=${BENCH_INSN_N1:-500}
 N2=${BENCH_INSN_N2:-2500}
 
-rm -rf "$D"
-trap '"$VMC" down --dir "$D" > /dev/null 2>&1' EXIT
-"$VMC" up -n 2 ${KVER:+--kver "$KVER"} --insn "$TOP/bench/qemu_insn.so" \
-	--dir "$D" --max-life 900 || exit 1
-on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout 300 "$i" -- "$*"; }
+. "$TOP/scripts/bench_cluster.sh"
+bench_up --insn "$TOP/bench/qemu_insn.so"
 dump() { "$VMC" insn --dir "$D" 1 "$1.1" && "$VMC" insn --dir "$D" 2 "$1.2"; }
-for i in 1 2; do
-	on $i "sh $TOP/selftests/guest/cohortd_start.sh" > /dev/null || exit 1
-done
-on 1 "sh $TOP/selftests/guest/wait_state.sh 2 up 30" > /dev/null || exit 1
-echo "# frame MAC of the connection (each node's choice at load, then agreed):" \
-     "$(on 1 "cat /sys/kernel/cohort/nodes/2/frame_mac")"
 for i in 1 2; do
 	on $i "cat /proc/kallsyms" > "$D/kallsyms.$i" || exit 1
 done
