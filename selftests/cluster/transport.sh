@@ -167,6 +167,24 @@ check "a caller killed while it waits for an answer exits at once" \
 check "the node answers again after the killed call" \
 	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
 
+# --- a streamed frame cut off early holds only the pages that arrived: an
+# insider on node 1's address announces a 64 MiB ECHO to node 2, sends
+# 4 MiB of it and falls silent until node 2 closes the connection (dead
+# timeout). Node 1 leaves node 2 out of its table meanwhile, so that its
+# reconnect does not end the insider's connection first. Node 2's free
+# memory must not drop by anything like the 64 MiB announced.
+on 1 "sed -i '/^node 2 /d' /tmp/cohort.conf; kill -HUP \$(cat /tmp/cohortd.pid); sleep 1" > /dev/null
+on 2 "sync; echo 3 > /proc/sys/vm/drop_caches; sh $G/memwatch.sh start"
+out=$(on 1 "$G/hostile 10.77.0.2 7470 1 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 77 $DEAD cut; echo rc=\$?" 2>&1)
+mw=$(on 2 "sh $G/memwatch.sh stop")
+echo "node 2 MemAvailable (kB) first, lowest, last: $mw" | diag
+echo "$out" | diag
+check "a streamed frame cut off early holds only what arrived (< 24 MiB of 64)" \
+	sh -c "echo '$out' | grep -q 'rc=0' && set -- $mw && [ \$((\$1 - \$2)) -lt 24576 ]"
+on 1 "sh $G/cohortd_start.sh" > /dev/null
+check "node 1 and node 2 are up again after the cut frame" \
+	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
+
 # --- a node dies: the others see it down within dead timeout + 1 s, and
 # calls to it fail at once instead of hanging
 t0=$(on 1 'echo $(($(date +%s%N) / 1000000))')

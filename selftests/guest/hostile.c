@@ -9,7 +9,9 @@
  *
  * With FRAMES 0 it does one authenticated round only (the node takes the
  * new connection in place of SELF_ID's real one) and exits 0 if the node
- * accepted the handshake.
+ * accepted the handshake. With FRAMES "cut" that round then announces a
+ * 64 MiB ECHO, sends CUT_MIB of it and falls silent; it exits 0 once the
+ * node has closed the connection (when its dead timeout passes).
  *
  * Knowing the key (an insider), some rounds complete a real handshake
  * (HMAC-SHA256 through the kernel's AF_ALG sockets), counted only once
@@ -198,6 +200,36 @@ static void bad_streamed_frame(int fd, const unsigned char *session,
 		streamed_refused++;
 }
 
+#define CUT_MIB		4
+#define CUT_ANNOUNCED	(64u << 20)
+
+/*
+ * A streamed frame (an ECHO of 64 MiB, sequence number 3) with a good
+ * header, cut off after CUT_MIB of its payload; then nothing more, until
+ * the node closes the connection. Meanwhile the node should hold only the
+ * pages of what arrived (the test watches its free memory).
+ */
+static int cut_streamed_frame(int fd, const unsigned char *session)
+{
+	static unsigned char payload[65536];
+	unsigned char raw[COHORT_WIRE_HDR_LEN], mac[32];
+	const void *parts[] = { raw };
+	const size_t lens[] = { COHORT_WIRE_HDR_LEN };
+	unsigned int off;
+
+	hdr(raw, COHORT_MSG_ECHO, 0, CUT_ANNOUNCED, self_id, target_id, 3);
+	hmac(session, 32, parts, lens, 1, mac);
+	memcpy(raw + 32, mac, 16);
+	put(fd, raw, sizeof(raw));
+	for (off = 0; off < (CUT_MIB << 20); off += sizeof(payload))
+		if (send(fd, payload, sizeof(payload), MSG_NOSIGNAL) !=
+		    sizeof(payload))
+			return 0;
+	return closed_by_peer(fd, 2 * dead_ms + 5000);
+}
+
+static int cut_done;
+
 /*
  * Proof that the node took our handshake: its answer to our first
  * heartbeat (a frame with its MAC under the session key, which only a node
@@ -237,7 +269,8 @@ static int node_answers(int fd, const unsigned char *session,
  * A real handshake as node self_id, then two good heartbeats (the first
  * must be answered), then @bad
  * frames: 0 = bad MAC, 1 = replayed sequence number, 2 = unknown type,
- * 3 = a streamed frame with a bad header MAC, 4 = one with a bad trailer.
+ * 3 = a streamed frame with a bad header MAC, 4 = one with a bad trailer,
+ * 5 = a good streamed frame cut off (cut_streamed_frame()).
  */
 static void authenticated_round(int bad)
 {
@@ -317,7 +350,9 @@ static void authenticated_round(int bad)
 			handshakes++;	/* the node accepted it */
 		}
 	}
-	if (bad >= 3)
+	if (bad == 5)
+		cut_done = cut_streamed_frame(fd, session);
+	else if (bad >= 3)
 		bad_streamed_frame(fd, session, bad == 3);
 out:
 	close(fd);
@@ -414,6 +449,14 @@ int main(int argc, char **argv)
 	dead_ms = strtoul(argv[7], NULL, 10);
 	want = strtoul(argv[8], NULL, 10);
 	srandom(getpid());
+
+	if (!strcmp(argv[8], "cut")) {
+		authenticated_round(5);
+		printf("hostile: %lu handshakes completed; %d of %u MiB sent, %s\n",
+		       handshakes, CUT_MIB, CUT_ANNOUNCED >> 20,
+		       cut_done ? "then closed by the node" : "not closed by the node");
+		return cut_done ? 0 : 1;
+	}
 
 	if (!want) {
 		authenticated_round(0);
