@@ -13,7 +13,6 @@
  * Prints one JSON line: p50 and p99 of each, and the ratio of the p50s.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -32,42 +31,6 @@ struct req {
 	uint32_t mode, size;
 	uint64_t count;
 };
-
-struct batch {
-	uint64_t *rtt;
-	unsigned long want;
-};
-
-static int parse_rtts(struct nlattr **tb, void *arg)
-{
-	struct batch *b = arg;
-	const __u32 *v = cohort_nl_ping_rtts(tb, b->want);
-	unsigned long i;
-
-	if (!v)
-		return -EBADMSG;
-	for (i = 0; i < b->want; i++)
-		b->rtt[i] = v[i];
-	return 0;
-}
-
-static int kernel_batch(struct cohort_nl *nl, unsigned int node,
-			unsigned int size, struct batch *b)
-{
-	struct nl_msg *msg = cohort_nl_msg(nl, COHORT_CMD_PING, 0);
-	int err;
-
-	if (!msg || nla_put_u32(msg, COHORT_A_NODE_ID, node) ||
-	    nla_put_u32(msg, COHORT_A_PING_SIZE, size) ||
-	    nla_put_u32(msg, COHORT_A_PING_COUNT, b->want)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	err = cohort_nl_call(nl, msg, parse_rtts, b);
-	if (err)
-		cohort_nl_perror(nl, "ping", err);
-	return err;
-}
 
 int main(int argc, char **argv)
 {
@@ -108,11 +71,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (done = 0; done < n; done += k) {
-		struct batch b = { .rtt = krtt + done };
-
 		k = n - done < batch ? n - done : batch;
-		b.want = k;
-		if (kernel_batch(&nl, node, size, &b))
+		if (cohort_nl_ping(&nl, node, size, k, krtt + done))
 			return 1;
 		for (i = done; i < done + k; i++) {
 			uint64_t t0 = now_ns();

@@ -24,6 +24,14 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
 diag() { sed 's/^/# /'; }
+K=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+# An insider on node 1's address, knowing the key, against node 2.
+HOSTILE="$G/hostile 10.77.0.2 7470 1 2 $K 77 $DEAD"
+# node_answers NODE PEER: NODE sees PEER up again, and PEER answers it
+node_answers() {
+	"$VMC" exec --dir "$D" "$1" -- \
+		"sh $G/wait_state.sh $2 up 30 > /dev/null && $C ping $2 -c 3" > /dev/null
+}
 # all_ok OUT RUNS TOTAL: OUT holds RUNS ping -j summaries, TOTAL calls ok
 all_ok() {
 	/usr/bin/python3 -c "
@@ -114,7 +122,7 @@ slab() { on 2 "sync; echo 2 > /proc/sys/vm/drop_caches; sleep 1; awk '/^Slab:/ {
 refused() { on 2 "awk '{s += \$2} END {print s}' /sys/kernel/cohort/stats/frames_refused"; }
 s0=$(slab)
 r0=$(refused)
-out=$(T=900 on 1 "$G/hostile 10.77.0.2 7470 1 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 77 $DEAD 100000" 2>&1)
+out=$(T=900 on 1 "$HOSTILE 100000" 2>&1)
 echo "$out" | diag
 check "hostile peer sent its 100,000 frames" sh -c "echo '$out' | grep -q 'hostile: 1[0-9]\{5\} frames'"
 hs=$(echo "$out" | sed -n 's/.* \([0-9]*\) handshakes completed.*/\1/p')
@@ -132,8 +140,7 @@ on 2 "cat /sys/kernel/cohort/stats/frames_refused /sys/kernel/cohort/stats/accep
 check "every hostile connection was refused and counted" [ $((r1 - r0)) -ge 1000 ]
 check "no slab growth on the attacked node (< 2 MiB)" [ $((s1 - s0)) -lt 2048 ]
 check "the attacked node still serves node 3" sh -c "'$VMC' exec --dir '$D' 3 -- '$C ping 2 -c 3' > /dev/null"
-check "node 1 is up again on the attacked node, and answers" \
-	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
+check "node 1 is up again on the attacked node, and answers" node_answers 2 1
 
 # --- a connection replaced by an authenticated newcomer fails the calls
 # waiting on it at once: node 2 waits for a 64 MiB ECHO from node 1 (some
@@ -143,15 +150,14 @@ check "node 1 is up again on the attacked node, and answers" \
 on 2 "rm -f /tmp/big.out; setsid sh -c '$C ping 1 -s 67108864; \
 	echo rc=\$? end=\$((\$(date +%s%N) / 1000000))' > /tmp/big.out 2>&1 < /dev/null &"
 sleep 1
-hs=$(on 1 "$G/hostile 10.77.0.2 7470 1 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 77 $DEAD 0; echo rc=\$?" 2>&1)
+hs=$(on 1 "$HOSTILE 0; echo rc=\$?" 2>&1)
 t_hs=$(on 2 'echo $(($(date +%s%N) / 1000000))')
 out=$(on 2 "for i in \$(seq 100); do grep -q rc= /tmp/big.out && break; sleep 0.1; done; cat /tmp/big.out")
 echo "$hs" "$out" | diag
 end=$(echo "$out" | sed -n 's/.*end=\([0-9]*\).*/\1/p')
 check "a replaced connection fails its waiting call with EHOSTDOWN at once" \
 	sh -c "echo '$hs' | grep -q 'rc=0' && echo '$out' | grep -q 'not up' && [ \$(( ${end:-999999999999999} - ${t_hs:-0} )) -lt 5000 ]"
-check "node 1 is up again after the replacement" \
-	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
+check "node 1 is up again after the replacement" node_answers 2 1
 
 # --- a caller that is killed stops waiting: kill -9 during a 64 MiB ECHO
 # (some seconds here) ends the process at once, not when the call ends
@@ -164,8 +170,7 @@ echo "$out" | diag
 ms=$(echo "$out" | sed -n 's/^ms=\([0-9]*\)$/\1/p')
 check "a caller killed while it waits for an answer exits at once" \
 	sh -c "echo '$out' | grep -qx alive && [ '${ms:-99999}' -lt 2000 ]"
-check "the node answers again after the killed call" \
-	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
+check "the node answers again after the killed call" node_answers 2 1
 
 # --- a streamed frame cut off early holds only the pages that arrived: an
 # insider on node 1's address announces a 64 MiB ECHO to node 2, sends
@@ -175,15 +180,14 @@ check "the node answers again after the killed call" \
 # memory must not drop by anything like the 64 MiB announced.
 on 1 "sed -i '/^node 2 /d' /tmp/cohort.conf; kill -HUP \$(cat /tmp/cohortd.pid); sleep 1" > /dev/null
 on 2 "sync; echo 3 > /proc/sys/vm/drop_caches; sh $G/memwatch.sh start"
-out=$(on 1 "$G/hostile 10.77.0.2 7470 1 2 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff 77 $DEAD cut; echo rc=\$?" 2>&1)
+out=$(on 1 "$HOSTILE cut; echo rc=\$?" 2>&1)
 mw=$(on 2 "sh $G/memwatch.sh stop")
 echo "node 2 MemAvailable (kB) first, lowest, last: $mw" | diag
 echo "$out" | diag
 check "a streamed frame cut off early holds only what arrived (< 24 MiB of 64)" \
 	sh -c "echo '$out' | grep -q 'rc=0' && set -- $mw && [ \$((\$1 - \$2)) -lt 24576 ]"
 on 1 "sh $G/cohortd_start.sh" > /dev/null
-check "node 1 and node 2 are up again after the cut frame" \
-	sh -c "'$VMC' exec --dir '$D' 2 -- 'sh $G/wait_state.sh 1 up 30 > /dev/null && $C ping 1 -c 3' > /dev/null"
+check "node 1 and node 2 are up again after the cut frame" node_answers 2 1
 
 # --- a node dies: the others see it down within dead timeout + 1 s, and
 # calls to it fail at once instead of hanging
@@ -249,7 +253,6 @@ check "SIGHUP with node 3 back brings it up" \
 	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 3 up 30' > /dev/null"
 
 # --- IPv6: the whole cluster moves to its IPv6 addresses (SIGHUP reload)
-K=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 for i in 1 2 3; do
 	on $i "sh $G/cohortd_start.sh $K $DEAD v6" > /dev/null
 done

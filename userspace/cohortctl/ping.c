@@ -2,7 +2,6 @@
 /*
  * cohortctl ping: in-kernel ECHO round trips to a node.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,36 +10,16 @@
 #include "cohortctl.h"
 #include "nl.h"
 
-/* Where a reply's round trips go: @want of them into @rtt. */
-struct ping_result {
-	unsigned long long *rtt;
-	unsigned long want;
-};
-
-static int parse_ping(struct nlattr **tb, void *arg)
-{
-	struct ping_result *r = arg;
-	const __u32 *v = cohort_nl_ping_rtts(tb, r->want);
-	unsigned long i;
-
-	if (!v)
-		return -EBADMSG;
-	for (i = 0; i < r->want; i++)
-		r->rtt[i] = v[i];
-	return 0;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
-	unsigned long long x = *(const unsigned long long *)a;
-	unsigned long long y = *(const unsigned long long *)b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
 }
 
 static void print_summary(unsigned int node, unsigned long size,
 			  unsigned long sent, unsigned long ok,
-			  unsigned long long *rtt)
+			  uint64_t *rtt)
 {
 	unsigned long long sum = 0, p50 = 0, p99 = 0, min = 0, max = 0;
 	unsigned long i;
@@ -69,7 +48,7 @@ static void print_summary(unsigned int node, unsigned long size,
 int cmd_ping(int argc, char **argv)
 {
 	unsigned long count = 1, size = 64, burst = 1, ok = 0, n, i;
-	unsigned long long *rtt;
+	uint64_t *rtt;
 	unsigned int node;
 	struct cohort_nl nl;
 	int c, err = 0;
@@ -118,26 +97,13 @@ int cmd_ping(int argc, char **argv)
 	 * per request, made back to back in the kernel.
 	 */
 	for (; ok < count; ok += n) {
-		struct nl_msg *msg = cohort_nl_msg(&nl, COHORT_CMD_PING, 0);
-		struct ping_result r = { .rtt = rtt + ok };
-
 		n = count - ok < burst ? count - ok : burst;
-		r.want = n;
-		if (!msg || nla_put_u32(msg, COHORT_A_NODE_ID, node) ||
-		    nla_put_u32(msg, COHORT_A_PING_SIZE, size) ||
-		    nla_put_u32(msg, COHORT_A_PING_COUNT, n)) {
-			nlmsg_free(msg);
-			err = -ENOMEM;
+		err = cohort_nl_ping(&nl, node, size, n, rtt + ok);
+		if (err)
 			break;
-		}
-		err = cohort_nl_call(&nl, msg, parse_ping, &r);
-		if (err) {
-			cohort_nl_perror(&nl, "ping", err);
-			break;
-		}
 		for (i = ok; !json_output && count <= 20 && i < ok + n; i++)
 			printf("%lu bytes from node %u: seq=%lu rtt=%llu us\n",
-			       size, node, i + 1, rtt[i]);
+			       size, node, i + 1, (unsigned long long)rtt[i]);
 	}
 	cohort_nl_close(&nl);
 	print_summary(node, size, ok + (err ? n : 0), ok, rtt);

@@ -209,11 +209,47 @@ void cohort_nl_perror(struct cohort_nl *nl, const char *what, int err)
 		fprintf(stderr, "cohortctl: %s: %s\n", what, strerror(-err));
 }
 
-/* A PING reply's round trips (µs), if it carries exactly @want; else NULL. */
-const __u32 *cohort_nl_ping_rtts(struct nlattr **tb, unsigned long want)
+/* Where a PING reply's round trips go: @want of them into @rtt. */
+struct ping_rtts {
+	uint64_t *rtt;
+	unsigned long want;
+};
+
+static int parse_ping(struct nlattr **tb, void *arg)
 {
+	struct ping_rtts *r = arg;
+	const __u32 *v;
+	unsigned long i;
+
 	if (!tb[COHORT_A_PING_RTTS] ||
-	    nla_len(tb[COHORT_A_PING_RTTS]) != (int)(want * sizeof(__u32)))
-		return NULL;
-	return nla_data(tb[COHORT_A_PING_RTTS]);
+	    nla_len(tb[COHORT_A_PING_RTTS]) != (int)(r->want * sizeof(*v)))
+		return -EBADMSG;
+	v = nla_data(tb[COHORT_A_PING_RTTS]);
+	for (i = 0; i < r->want; i++)
+		r->rtt[i] = v[i];
+	return 0;
+}
+
+/*
+ * One PING request: @count ECHOs of @size bytes to @node, back to back in
+ * the kernel, their round trips (µs) into @rtt. 0, or -errno (reported).
+ */
+int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
+		   unsigned long count, uint64_t *rtt)
+{
+	struct nl_msg *msg = cohort_nl_msg(nl, COHORT_CMD_PING, 0);
+	struct ping_rtts r = { .rtt = rtt, .want = count };
+	int err;
+
+	if (!msg || nla_put_u32(msg, COHORT_A_NODE_ID, node) ||
+	    nla_put_u32(msg, COHORT_A_PING_SIZE, size) ||
+	    nla_put_u32(msg, COHORT_A_PING_COUNT, count)) {
+		nlmsg_free(msg);
+		err = -ENOMEM;
+	} else {
+		err = cohort_nl_call(nl, msg, parse_ping, &r);
+	}
+	if (err)
+		cohort_nl_perror(nl, "ping", err);
+	return err;
 }

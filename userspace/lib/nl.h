@@ -6,6 +6,7 @@
 #ifndef COHORT_NL_H
 #define COHORT_NL_H
 
+#include <stdint.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <linux/cohort.h>
@@ -27,6 +28,7 @@ struct nl_msg *cohort_nl_msg(struct cohort_nl *nl, int cmd, int flags);
 int cohort_nl_call(struct cohort_nl *nl, struct nl_msg *msg,
 		   cohort_nl_reply_cb cb, void *arg);
 void cohort_nl_perror(struct cohort_nl *nl, const char *what, int err);
-const __u32 *cohort_nl_ping_rtts(struct nlattr **tb, unsigned long want);
+int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
+		   unsigned long count, uint64_t *rtt);
 
 #endif /* COHORT_NL_H */
