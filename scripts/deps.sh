@@ -12,7 +12,8 @@ PKGS="build-essential pkg-config kmod cpio xz-utils
       linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
       qemu-system-x86 busybox-static vde2 iproute2
       libnl-3-dev libnl-genl-3-dev criu sparse clang libclang-rt-14-dev
-      python3 python3-yaml python3-jsonschema"
+      python3 python3-yaml python3-jsonschema
+      flex bison bc libelf-dev libssl-dev"
 
 missing=""
 for p in $PKGS; do
@@ -27,8 +28,13 @@ if [ -n "$missing" ]; then
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
 	export DEBIAN_FRONTEND=noninteractive
 	$SUDO apt-get update -q >/dev/null
+	# INITRD=No: the kernel packages' hook (/etc/kernel/postinst.d/
+	# initramfs-tools) then builds no initramfs for them; with none built,
+	# initramfs-tools' own trigger (update-initramfs -u) finds nothing to
+	# update either. The guests boot an initramfs of vmcluster's, never
+	# these, and generating them was most of a fresh install's time.
 	# shellcheck disable=SC2086
-	$SUDO apt-get install -y -q --no-install-recommends $missing
+	$SUDO env INITRD=No apt-get install -y -q --no-install-recommends $missing
 else
 	echo "deps: all packages present"
 fi
