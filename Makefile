@@ -5,8 +5,11 @@
 #   make              module for the default guest kernel + userspace tools
 #   make KVER=<ver>   module for that packaged kernel (KDIR= overrides headers)
 #   make check        host unit tests, then guest selftests on every packaged
-#                     kernel (or only KVER= when given); last line
-#                     "N passed, N failed"
+#                     kernel and on the debug kernel (or only KVER= when
+#                     given; KVER=debug for the debug kernel alone); last
+#                     line "N passed, N failed"
+#   make debug-kernel build the debug guest kernel (KASAN, lockdep, kmemleak,
+#                     UBSAN...) once; cached outside the tree
 #   make demo         boot a 3-node virtual cluster and show cohortctl info
 #   make style        W=1, sparse (C=2) and checkpatch --strict
 #   make bench        in-kernel RPC vs userspace TCP, BENCH lines
@@ -16,14 +19,18 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
 # Guest kernels: the packaged ones with headers, oldest first. Never uname -r.
+# "debug" names the debug kernel that make debug-kernel builds from
+# linux-source-6.12 (scripts/debug_kernel.sh): its tree to build modules
+# against is build/debug-kernel/out.
 KVERS_ALL := $(shell $(TOP)/scripts/kvers.sh 2>/dev/null)
 ifeq ($(origin KVER),undefined)
 KVER := $(firstword $(KVERS_ALL))
-CHECK_KVERS := $(KVERS_ALL)
+CHECK_KVERS := $(KVERS_ALL) debug
 else
 CHECK_KVERS := $(KVER)
 endif
-KDIR ?= /lib/modules/$(KVER)/build
+kdir_of = $(if $(filter debug,$(1)),$(BUILD)/debug-kernel/out,/lib/modules/$(1)/build)
+KDIR ?= $(call kdir_of,$(KVER))
 
 KSRC_FILES := kernel/Kbuild $(wildcard kernel/*.c kernel/*.h)
 UAPI := uapi/linux/cohort.h
@@ -41,7 +48,7 @@ define build_module
 endef
 
 .PHONY: all module module-test userspace selftests hosttests check demo \
-	style bench deps clean FORCE
+	style bench deps debug-kernel clean FORCE
 
 all: module userspace
 
@@ -58,10 +65,10 @@ module-test: $(BUILD)/mod/$(KVER)-test/kernel/cohort.ko
 endif
 
 $(BUILD)/mod/%-test/kernel/cohort.ko: $(KSRC_FILES) $(UAPI) FORCE
-	$(call build_module,$(BUILD)/mod/$*-test,$*,/lib/modules/$*/build,COHORT_TEST_HOOKS=y)
+	$(call build_module,$(BUILD)/mod/$*-test,$*,$(call kdir_of,$*),COHORT_TEST_HOOKS=y)
 
 $(BUILD)/mod/%/kernel/cohort.ko: $(KSRC_FILES) $(UAPI) FORCE
-	$(call build_module,$(BUILD)/mod/$*,$*,$(if $(filter $*,$(KVER)),$(KDIR),/lib/modules/$*/build),)
+	$(call build_module,$(BUILD)/mod/$*,$*,$(if $(filter $*,$(KVER)),$(KDIR),$(call kdir_of,$*)),)
 
 userspace:
 	$(MAKE) -C userspace
@@ -75,6 +82,9 @@ hosttests:
 deps:
 	$(TOP)/scripts/deps.sh
 
+debug-kernel: deps
+	$(TOP)/scripts/debug_kernel.sh
+
 # Every module flavour that the guest suite loads, for each kernel tested.
 check-modules:
 	@for v in $(CHECK_KVERS); do \
@@ -82,7 +92,7 @@ check-modules:
 			$(BUILD)/mod/$$v-test/kernel/cohort.ko || exit 1; \
 	done
 
-check: deps
+check: deps $(if $(filter debug,$(CHECK_KVERS)),debug-kernel)
 	$(MAKE) --no-print-directory all selftests check-modules
 	$(TOP)/scripts/check.sh $(CHECK_KVERS)
 
@@ -91,7 +101,7 @@ demo: deps
 	$(TOP)/scripts/demo.sh $(KVER)
 
 style: deps
-	@for v in $(CHECK_KVERS); do $(TOP)/scripts/style.sh $$v || exit 1; done
+	@for v in $(filter-out debug,$(CHECK_KVERS)); do $(TOP)/scripts/style.sh $$v || exit 1; done
 
 bench: deps
 	$(MAKE) --no-print-directory all

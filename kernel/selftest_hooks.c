@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test-only hooks (see selftest_hooks.h): writing 1 to
- * /sys/kernel/debug/cohort/trigger_warn fires a deliberate WARN, and
+ * Test-only hooks (see selftest_hooks.h). Writing 1 to a trigger file in
+ * /sys/kernel/debug/cohort/ commits one deliberate kernel bug, so that the
+ * tests can show the console scan (and, on the debug kernel, KASAN,
+ * lockdep, UBSAN and kmemleak) catch it:
+ *   trigger_warn     a WARN
+ *   trigger_oob      a read one byte past the end of a kmalloc'd object
+ *   trigger_lockdep  two mutexes taken in both orders (no real deadlock:
+ *                    one task, one after the other)
+ *   trigger_ubsan    a shift by more than the width of the type
+ *   trigger_leak     a kmalloc'd object whose only pointer is dropped
  * /sys/kernel/debug/cohort/node_events counts what the in-kernel node
  * notifier chain delivered to a subscriber, as a later subsystem would
  * subscribe.
@@ -12,7 +20,9 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "events.h"
 #include "selftest_hooks.h"
@@ -42,32 +52,100 @@ static int node_events_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(node_events);
 
-static ssize_t trigger_warn_write(struct file *file, const char __user *ubuf,
-				  size_t count, loff_t *ppos)
+static void bug_warn(void)
 {
+	WARN(1, "cohort: deliberate warning requested through debugfs\n");
+}
+
+static void bug_oob(void)
+{
+	size_t len = 16;
+	char *p = kmalloc(len, GFP_KERNEL);
+
+	if (!p)
+		return;
+	memset(p, 0, len);
+	/* Hidden from the compiler, which would refuse the plain p[len]. */
+	OPTIMIZER_HIDE_VAR(len);
+	pr_info("deliberate out-of-bounds read: %d\n", READ_ONCE(p[len]));
+	kfree(p);
+}
+
+static DEFINE_MUTEX(order_a);
+static DEFINE_MUTEX(order_b);
+
+static void bug_lockdep(void)
+{
+	mutex_lock(&order_a);
+	mutex_lock(&order_b);
+	mutex_unlock(&order_b);
+	mutex_unlock(&order_a);
+
+	mutex_lock(&order_b);
+	mutex_lock(&order_a);
+	mutex_unlock(&order_a);
+	mutex_unlock(&order_b);
+}
+
+static void bug_ubsan(void)
+{
+	unsigned int shift = 40;
+	u32 one = 1;
+
+	OPTIMIZER_HIDE_VAR(shift);
+	pr_info("deliberate oversized shift: %u\n", one << shift);
+}
+
+static void bug_leak(void)
+{
+	void *p = kzalloc(128, GFP_KERNEL);
+
+	OPTIMIZER_HIDE_VAR(p);
+	pr_info("deliberate leak of a 128-byte object\n");
+}
+
+/* The inode's private data is the bug to commit. */
+static ssize_t trigger_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	void (*bug)(void) = file_inode(file)->i_private;
 	bool val;
 	int err;
 
 	err = kstrtobool_from_user(ubuf, count, &val);
 	if (err)
 		return err;
-	WARN(val, "cohort: deliberate warning requested through debugfs\n");
+	if (val)
+		bug();
 	return count;
 }
 
-static const struct file_operations trigger_warn_fops = {
-	.write = trigger_warn_write,
+static const struct file_operations trigger_fops = {
+	.write = trigger_write,
+};
+
+static const struct {
+	const char *name;
+	void (*bug)(void);
+} triggers[] = {
+	{ "trigger_warn", bug_warn },
+	{ "trigger_oob", bug_oob },
+	{ "trigger_lockdep", bug_lockdep },
+	{ "trigger_ubsan", bug_ubsan },
+	{ "trigger_leak", bug_leak },
 };
 
 int cohort_selftest_hooks_init(void)
 {
 	int err = cohort_register_node_notifier(&node_event_nb);
+	size_t i;
 
 	if (err)
 		return err;
 	hooks_dir = debugfs_create_dir("cohort", NULL);
-	debugfs_create_file("trigger_warn", 0200, hooks_dir, NULL,
-			    &trigger_warn_fops);
+	for (i = 0; i < ARRAY_SIZE(triggers); i++)
+		debugfs_create_file(triggers[i].name, 0200, hooks_dir,
+				    triggers[i].bug, &trigger_fops);
 	debugfs_create_file("node_events", 0444, hooks_dir, NULL,
 			    &node_events_fops);
 	pr_info("test build: selftest hooks enabled\n");
