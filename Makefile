@@ -9,7 +9,8 @@
 #                     given; KVER=debug for the debug kernel alone); last
 #                     line "N passed, N failed"
 #   make debug-kernel build the debug guest kernel (KASAN, lockdep, kmemleak,
-#                     UBSAN...) once; cached outside the tree
+#                     UBSAN...) once, cached outside the tree, and cohort.ko
+#                     against it (build/mod/debug/kernel/cohort.ko)
 #   make demo         boot a 3-node virtual cluster and show cohortctl info
 #   make style        W=1, sparse (C=2) and checkpatch --strict
 #   make bench        in-kernel RPC vs userspace TCP, BENCH lines
@@ -84,6 +85,7 @@ deps:
 
 debug-kernel: deps
 	$(TOP)/scripts/debug_kernel.sh
+	$(MAKE) --no-print-directory $(BUILD)/mod/debug/kernel/cohort.ko
 
 # Every module flavour that the guest suite loads, for each kernel tested.
 check-modules:

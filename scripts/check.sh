@@ -192,9 +192,9 @@ EOF
 	# On the debug kernel, where a 64 MiB ECHO takes five minutes and a
 	# round trip about 20 ms, the largest calls are 8 MiB and the
 	# concurrency checks make a fifth of the calls.
-	big=67108864 div=1
-	[ "$kver" = debug ] && big=8388608 div=5
-	COHORT_BIG_ECHO=$big COHORT_RPC_DIV=$div \
+	big=67108864 div=1 slow=1
+	[ "$kver" = debug ] && big=8388608 div=5 slow=5
+	COHORT_BIG_ECHO=$big COHORT_RPC_DIV=$div COHORT_SLOW=$slow \
 		"$TOP/selftests/cluster/transport.sh" "$d" > "$d/transport.tap" 2>&1
 	collect "$kver: transport" "$d/transport.tap"
 	grep -q '^1\.\.' "$d/transport.tap" ||
