@@ -27,12 +27,14 @@ fi
 
 echo "style: checkpatch --strict"
 CP="$TOP/build/ksrc/scripts/checkpatch.pl"
+IGN=SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE
 for f in "$TOP"/kernel/*.c "$TOP"/kernel/*.h "$TOP"/uapi/linux/*.h \
 	 "$TOP"/userspace/lib/*.[ch] "$TOP"/userspace/cohortctl/*.[ch] \
 	 "$TOP"/userspace/cohortd/*.[ch]; do
+	# Userspace follows userspace conventions: <stdint.h> types.
+	case $f in "$TOP"/userspace/*) ign=$IGN,PREFER_KERNEL_TYPES ;; *) ign=$IGN ;; esac
 	out=$(perl "$CP" --strict --no-tree --terse --show-types \
-		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE \
-		-f "$f" 2>&1) || { echo "$out"; rc=1; }
+		--ignore "$ign" -f "$f" 2>&1) || { echo "$out"; rc=1; }
 done
 
 [ $rc -eq 0 ] && echo "style: clean"
