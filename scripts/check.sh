@@ -190,8 +190,8 @@ EOF
 	# The cluster transport: formation, ECHO, failures, keys, hostile
 	# input, unload (selftests/cluster/transport.sh).
 	# On the debug kernel, where a 64 MiB ECHO takes five minutes and a
-	# round trip about 20 ms, the largest calls are 8 MiB and the
-	# concurrency checks make a fifth of the calls.
+	# 64-byte call about 40 ms, the largest calls are 8 MiB, the
+	# concurrency checks make a fifth of the calls and "at once" is 5x.
 	big=67108864 div=1 slow=1
 	[ "$kver" = debug ] && big=8388608 div=5 slow=5
 	COHORT_BIG_ECHO=$big COHORT_RPC_DIV=$div COHORT_SLOW=$slow \
