@@ -11,16 +11,16 @@
 #include <net/genetlink.h>
 #include <linux/cohort.h>
 
-#include "auth.h"
-#include "buf.h"
-#include "chardev.h"
-#include "netlink.h"
-#include "node.h"
-#include "rpc.h"
 #include "selftest_hooks.h"
-#include "sysfs.h"
-#include "transport.h"
 #include "version.h"
+#include "admin/chardev.h"
+#include "admin/netlink.h"
+#include "admin/sysfs.h"
+#include "net/auth.h"
+#include "net/buf.h"
+#include "net/conn.h"
+#include "net/node.h"
+#include "net/rpc.h"
 
 static int __init cohort_mod_init(void)
 {

@@ -24,8 +24,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
-#include "events.h"
 #include "selftest_hooks.h"
+#include "net/events.h"
 
 static struct dentry *hooks_dir;
 static atomic_long_t node_events[COHORT_EVENT_AUTH_FAILED + 1];

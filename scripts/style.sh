@@ -11,8 +11,10 @@ rc=0
 
 mkdir -p "$B/kernel"
 ln -sf "$TOP/Kbuild" "$B/Kbuild"
-for f in "$TOP"/kernel/Kbuild "$TOP"/kernel/*.c "$TOP"/kernel/*.h; do
-	ln -sf "$f" "$B/kernel/"
+for f in "$TOP"/kernel/Kbuild "$TOP"/kernel/*.[ch] "$TOP"/kernel/*/*.[ch]; do
+	d=$B/kernel/${f#"$TOP"/kernel/}
+	mkdir -p "${d%/*}"
+	ln -sf "$f" "$d"
 done
 
 echo "style: W=1 and sparse (C=2) on $KVER"
@@ -28,7 +30,7 @@ fi
 echo "style: checkpatch --strict"
 CP="$TOP/build/ksrc/scripts/checkpatch.pl"
 IGN=SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE
-for f in "$TOP"/kernel/*.c "$TOP"/kernel/*.h "$TOP"/uapi/linux/*.h \
+for f in "$TOP"/kernel/*.[ch] "$TOP"/kernel/*/*.[ch] "$TOP"/uapi/linux/*.h \
 	 "$TOP"/userspace/lib/*.[ch] "$TOP"/userspace/cohortctl/*.[ch] \
 	 "$TOP"/userspace/cohortd/*.[ch]; do
 	# Userspace follows userspace conventions: <stdint.h> types.

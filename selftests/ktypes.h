@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The kernel's fixed-size type names, for userspace code sharing kernel/wire.h. */
+/* The kernel's fixed-size type names, for userspace code sharing kernel/net/wire.h. */
 #ifndef COHORT_KTYPES_H
 #define COHORT_KTYPES_H
 

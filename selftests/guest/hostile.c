@@ -36,7 +36,7 @@
 #include <linux/cohort.h>
 
 #include "../ktypes.h"
-#include "../../kernel/wire.h"
+#include "../../kernel/net/wire.h"
 
 #ifndef AF_ALG
 #define AF_ALG 38

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit test of the node name rules (kernel/name.h), built with
+ * Host unit test of the node name rules (kernel/net/name.h), built with
  * AddressSanitizer and UBSan.
  */
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "../../kernel/name.h"
+#include "../../kernel/net/name.h"
 
 TEST(valid_names)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../ktypes.h"
-#include "../../kernel/wire.h"
+#include "../../kernel/net/wire.h"
 
 static u32 max_len[COHORT_MSG_TYPE_MAX] = {
 	[COHORT_MSG_HELLO] = 44, [COHORT_MSG_AUTH] = 32,
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 				return 0;
 			off += COHORT_WIRE_MAC_LEN;	/* the trailer */
 		}
-		/* The handshake state machine (transport.c) on top. */
+		/* The handshake state machine (net/handshake.c) on top. */
 		if (h.type == COHORT_MSG_HELLO) {
 			if (hs != 0 || h.len != 44)
 				return 0;	/* "unexpected HELLO" */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit test of the wire header (kernel/wire.h): encoding, and every
+ * Host unit test of the wire header (kernel/net/wire.h): encoding, and every
  * reason cohort_wire_check() refuses a frame for. Built with ASan/UBSan.
  */
 #include <string.h>
 
 #include "kselftest_harness.h"
 #include "../ktypes.h"
-#include "../../kernel/wire.h"
+#include "../../kernel/net/wire.h"
 
 static u32 max_len[COHORT_MSG_TYPE_MAX] = {
 	[COHORT_MSG_HELLO] = 44, [COHORT_MSG_AUTH] = 32,

@@ -17,7 +17,7 @@
 /*
  * Cluster wire protocol version, reported by INFO_GET. Changelog:
  *   1 - first version.
- *   2 - payloads over 64 KiB carry a trailer MAC (see kernel/wire.h).
+ *   2 - payloads over 64 KiB carry a trailer MAC (see kernel/net/wire.h).
  *   3 - frames with up to 512 payload bytes are MACed with HMAC-SHA256.
  */
 #define COHORT_PROTO_VERSION	3

@@ -22,7 +22,7 @@
 #include "addr.h"
 #include "config.h"
 #include "keyfile.h"
-#include "../../kernel/name.h"
+#include "../../kernel/net/name.h"
 
 static void report(char *err, size_t errlen, const char *path, int ln,
 		   const char *fmt, ...)

@@ -19,14 +19,14 @@
 #include <net/ipv6.h>
 #include <linux/cohort.h>
 
-#include "buf.h"
-#include "events.h"
 #include "netlink.h"
-#include "node.h"
-#include "rpc.h"
-#include "tunables.h"
-#include "transport.h"
-#include "version.h"
+#include "../tunables.h"
+#include "../version.h"
+#include "../net/buf.h"
+#include "../net/conn.h"
+#include "../net/events.h"
+#include "../net/node.h"
+#include "../net/rpc.h"
 
 #define PING_TIMEOUT_MS	10000
 

@@ -2,6 +2,7 @@
 /*
  * Paged message buffers (see buf.h).
  */
+#include <linux/bvec.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -245,4 +246,29 @@ bool cohort_buf_equal(const struct cohort_buf *a, const struct cohort_buf *b)
 		kunmap_local(pa);
 	}
 	return same;
+}
+
+/*
+ * Describe up to @max pages' worth of @buf from byte @off in @bv; returns
+ * the number of entries and sets *@bytes.
+ */
+int cohort_buf_bvec(const struct cohort_buf *buf, size_t off,
+		    struct bio_vec *bv, int max, size_t *bytes)
+{
+	size_t chunk = 0;
+	int n = 0;
+
+	while (n < max && off + chunk < buf->len) {
+		size_t pos = off + chunk;
+		size_t len = min_t(size_t, PAGE_SIZE - pos % PAGE_SIZE,
+				   buf->len - pos);
+
+		bv[n].bv_page = buf->pages[pos / PAGE_SIZE];
+		bv[n].bv_offset = pos % PAGE_SIZE;
+		bv[n].bv_len = len;
+		chunk += len;
+		n++;
+	}
+	*bytes = chunk;
+	return n;
 }

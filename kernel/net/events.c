@@ -10,8 +10,8 @@
 #include <net/net_namespace.h>
 
 #include "events.h"
-#include "netlink.h"
 #include "node.h"
+#include "../admin/netlink.h"
 
 static BLOCKING_NOTIFIER_HEAD(cohort_node_chain);
 

@@ -6,6 +6,8 @@
 #include <linux/mm_types.h>
 #include <linux/types.h>
 
+struct bio_vec;
+
 /**
  * struct cohort_buf - a message payload held in pages
  * @ref: references; the last put frees the pages
@@ -38,6 +40,8 @@ void cohort_buf_read(const struct cohort_buf *buf, size_t off, void *dst,
 		     size_t len);
 int cohort_buf_fill_random(struct cohort_buf *buf);
 bool cohort_buf_equal(const struct cohort_buf *a, const struct cohort_buf *b);
+int cohort_buf_bvec(const struct cohort_buf *buf, size_t off,
+		    struct bio_vec *bv, int max, size_t *bytes);
 void cohort_buf_exit(void);
 
 #endif /* _COHORT_BUF_H */

@@ -14,13 +14,13 @@
 #include <net/net_namespace.h>
 #include <linux/cohort.h>
 
-#include "auth.h"
 #include "netlink.h"
-#include "node.h"
 #include "sysfs.h"
-#include "transport.h"
-#include "tunables.h"
-#include "version.h"
+#include "../tunables.h"
+#include "../version.h"
+#include "../net/auth.h"
+#include "../net/conn.h"
+#include "../net/node.h"
 
 unsigned int cohort_dead_timeout_ms = COHORT_DEAD_TIMEOUT_MS_DEFAULT;
 unsigned int cohort_max_nodes = COHORT_NODES_MAX;

@@ -17,9 +17,9 @@
 #include <linux/list.h>
 
 #include "buf.h"
+#include "conn.h"
 #include "node.h"
 #include "rpc.h"
-#include "transport.h"
 
 #define RPC_TIMEOUT_MAX_MS	600000
 

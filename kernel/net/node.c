@@ -14,12 +14,12 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "conn.h"
 #include "name.h"
 #include "node.h"
 #include "rpc.h"
-#include "sysfs.h"
-#include "transport.h"
-#include "tunables.h"
+#include "../tunables.h"
+#include "../admin/sysfs.h"
 
 static unsigned int cohort_net_id __read_mostly;
 

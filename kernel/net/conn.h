@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _COHORT_TRANSPORT_H
-#define _COHORT_TRANSPORT_H
+#ifndef _COHORT_CONN_H
+#define _COHORT_CONN_H
 
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -11,6 +11,8 @@
 #include <linux/workqueue.h>
 #include <crypto/sha2.h>
 
+#include <linux/cohort.h>
+
 #include "auth.h"
 #include "wire.h"
 
@@ -20,6 +22,19 @@ struct cohort_buf;
 struct socket;
 struct sock;
 struct shash_desc;
+
+#define COHORT_BACKOFF_MIN_MS	100	/* first reconnect delay */
+#define COHORT_RX_STAGE		(8 << 10)	/* staging buffer for small frames */
+
+/* The module's workqueue: every connection's and instance's work. */
+extern struct workqueue_struct *cohort_wq;
+
+/* A frame queued for the tx worker (send.c); under conn->tx_lock. */
+struct cohort_txframe {
+	struct list_head list;
+	struct cohort_hdr hdr;
+	struct cohort_buf *buf;
+};
 
 /* conn->flags bits */
 #define COHORT_CONN_CLOSING	0	/* closed, release queued */
@@ -152,8 +167,21 @@ void cohort_conn_put(struct cohort_conn *conn);
 struct cohort_conn *cohort_peer_conn_get(struct cohort_peer *peer);
 int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
 		     u64 req_id, struct cohort_buf *buf);
+/* Between the files of the transport (conn.c, send.c, receive.c, handshake.c) */
+void cohort_conn_count_error(struct cohort_conn *conn, enum cohort_wire_err e);
+void cohort_conn_heartbeat(struct cohort_conn *conn,
+			   const struct cohort_hdr *h, struct cohort_buf *buf);
+void cohort_conn_data_ready(struct sock *sk);
+void cohort_conn_state_change(struct sock *sk);
+void cohort_conn_kick_rx(struct cohort_conn *conn);
+void cohort_rx_work_fn(struct work_struct *work);
+void cohort_tx_work_fn(struct work_struct *work);
+int cohort_hs_send_hello(struct cohort_conn *conn);
+void cohort_hs_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
+		     struct cohort_buf *buf);
+void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf);
 long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 		       long timeout);
 extern const u32 *cohort_msg_max_len;
 
-#endif /* _COHORT_TRANSPORT_H */
+#endif /* _COHORT_CONN_H */

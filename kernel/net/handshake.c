@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The HELLO/AUTH handshake of a connection: both sides send a HELLO
+ * (cluster id, dead timeout, a fresh nonce, MAC preference), then an AUTH
+ * proving they know the cluster key (auth.c); the session key follows from
+ * both nonces. An accepted connection learns its peer from the HELLO.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <crypto/algapi.h>
+#include <net/ipv6.h>
+
+#include "buf.h"
+#include "conn.h"
+#include "events.h"
+#include "node.h"
+
+/* Handshake progress (conn->hs_state). */
+enum {
+	HS_WAIT_HELLO,		/* nothing from the peer yet */
+	HS_WAIT_AUTH,		/* HELLO in, our AUTH out, waiting for theirs */
+	HS_DONE,
+};
+
+#define HELLO_LEN	(4 + 4 + COHORT_NONCE_LEN + 4)
+#define AUTH_LEN	SHA256_DIGEST_SIZE
+
+int cohort_hs_send_hello(struct cohort_conn *conn)
+{
+	struct cohort_buf *buf = cohort_buf_alloc(HELLO_LEN, GFP_KERNEL);
+	u8 p[HELLO_LEN];
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	cohort_put_be32(p, conn->cluster_id);
+	cohort_put_be32(p + 4, conn->dead_timeout_ms);
+	memcpy(p + 8, conn->my_nonce, COHORT_NONCE_LEN);
+	p[8 + COHORT_NONCE_LEN] = cohort_mac_preferred();
+	memset(p + 9 + COHORT_NONCE_LEN, 0, 3);		/* reserved */
+	cohort_buf_write(buf, 0, p, sizeof(p));
+	err = cohort_conn_send(conn, COHORT_MSG_HELLO, 0, 0, buf);
+	cohort_buf_put(buf);
+	return err;
+}
+
+static void auth_failed(struct cohort_conn *conn, const char *why)
+{
+	u32 id = conn->peer ? conn->peer->id : 0;
+
+	if (conn->peer)
+		atomic64_inc(&conn->peer->stats[COHORT_STAT_AUTH_FAILURES]);
+	cohort_conn_count_error(conn, COHORT_WIRE_BAD_HANDSHAKE);
+	cohort_conn_close(conn, why);
+	cohort_node_event(conn->cn, COHORT_EVENT_AUTH_FAILED, id, why);
+}
+
+/* The peer of an accepted connection names itself in its HELLO. */
+static int attach_accepted(struct cohort_conn *conn, u16 src)
+{
+	struct cohort_net *cn = conn->cn;
+	struct sockaddr_storage ss;
+	struct cohort_peer *peer;
+	struct cohort_conn *old;
+	bool same;
+
+	if (src >= conn->self)
+		return -EPROTO;		/* the lower id connects */
+	peer = cohort_peer_get(cn, src);
+	if (!peer)
+		return -ENOENT;
+	if (kernel_getpeername(conn->sock, (struct sockaddr *)&ss) < 0) {
+		cohort_peer_put(peer);
+		return -ENOTCONN;
+	}
+	if (ss.ss_family == AF_INET)
+		same = peer->addr.ss_family == AF_INET &&
+		       ((struct sockaddr_in *)&ss)->sin_addr.s_addr ==
+		       ((struct sockaddr_in *)&peer->addr)->sin_addr.s_addr;
+	else
+		same = peer->addr.ss_family == AF_INET6 &&
+		       ipv6_addr_equal(&((struct sockaddr_in6 *)&ss)->sin6_addr,
+				       &((struct sockaddr_in6 *)&peer->addr)->sin6_addr);
+	if (!same) {
+		cohort_peer_put(peer);
+		return -EACCES;
+	}
+	conn->peer = peer;		/* the reference is now the conn's */
+	conn->rx.peer = src;
+
+	spin_lock_bh(&peer->lock);
+	if (peer->removed) {
+		spin_unlock_bh(&peer->lock);
+		return -ENOENT;
+	}
+	old = peer->conn;
+	/*
+	 * With a connection there already (the peer restarted, or someone on
+	 * its address pretends to be it) the new one replaces it only once
+	 * it has authenticated (conn_up), so that nobody can keep restarting
+	 * the peer's handshake. Nor is a connection already closing
+	 * installed: its close has looked at peer->conn already.
+	 */
+	if (!old && !test_bit(COHORT_CONN_CLOSING, &conn->flags)) {
+		kref_get(&conn->ref);
+		peer->conn = conn;
+		peer->state = peer->ups ? COHORT_NODE_DOWN :
+					  COHORT_NODE_CONNECTING;
+	}
+	spin_unlock_bh(&peer->lock);
+	return 0;
+}
+
+static void send_auth(struct cohort_conn *conn)
+{
+	u8 proof[AUTH_LEN];
+	struct cohort_buf *buf;
+	int err;
+
+	err = cohort_auth_proof(conn->key, conn->keylen, conn->self,
+				conn->peer->id, conn->cluster_id,
+				conn->peer_nonce, conn->my_nonce, proof);
+	buf = err ? NULL : cohort_buf_alloc(AUTH_LEN, GFP_KERNEL);
+	if (!buf) {
+		memzero_explicit(proof, sizeof(proof));
+		cohort_conn_close(conn, "cannot compute the handshake proof");
+		return;
+	}
+	cohort_buf_write(buf, 0, proof, sizeof(proof));
+	memzero_explicit(proof, sizeof(proof));
+	if (cohort_conn_send(conn, COHORT_MSG_AUTH, 0, 0, buf))
+		cohort_conn_close(conn, "cannot send AUTH");
+	cohort_buf_put(buf);
+}
+
+void cohort_hs_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
+		     struct cohort_buf *buf)
+{
+	u8 p[HELLO_LEN];
+	int err;
+
+	if (conn->hs_state != HS_WAIT_HELLO || !buf || buf->len != HELLO_LEN) {
+		cohort_conn_count_error(conn, COHORT_WIRE_BAD_HANDSHAKE);
+		cohort_conn_close(conn, "unexpected HELLO");
+		return;
+	}
+	cohort_buf_read(buf, 0, p, sizeof(p));
+	if (!conn->peer) {
+		err = attach_accepted(conn, h->src);
+		if (err) {
+			atomic64_inc(&conn->cn->accept_unknown);
+			cohort_conn_close(conn, "HELLO from an unexpected node");
+			return;
+		}
+	}
+	if (cohort_get_be32(p) != conn->cluster_id) {
+		auth_failed(conn, "cluster id mismatch");
+		return;
+	}
+	if (cohort_get_be32(p + 4) != conn->dead_timeout_ms) {
+		auth_failed(conn, "dead timeout mismatch");
+		return;
+	}
+	memcpy(conn->peer_nonce, p + 8, COHORT_NONCE_LEN);
+	/* Unknown preferences (a newer peer's) fall back to HMAC-SHA256. */
+	conn->mac_alg = cohort_mac_choose(cohort_mac_preferred(),
+					  p[8 + COHORT_NONCE_LEN]);
+	if (!crypto_memneq(conn->peer_nonce, conn->my_nonce, COHORT_NONCE_LEN)) {
+		auth_failed(conn, "reflected nonce");
+		return;
+	}
+	if (!conn->outgoing && cohort_hs_send_hello(conn)) {
+		cohort_conn_close(conn, "cannot send HELLO");
+		return;
+	}
+	conn->hs_state = HS_WAIT_AUTH;
+	send_auth(conn);
+}
+
+static void conn_up(struct cohort_conn *conn)
+{
+	struct cohort_peer *peer = conn->peer;
+	struct cohort_conn *old = NULL;
+	bool again, removed, closing;
+
+	spin_lock_bh(&peer->lock);
+	removed = peer->removed;
+	again = peer->ups > 0;
+	/* Closed meanwhile (its close looked at peer->conn already). */
+	closing = test_bit(COHORT_CONN_CLOSING, &conn->flags);
+	if (!removed && !closing) {
+		if (peer->conn != conn) {
+			/* An authenticated newcomer replaces the old one. */
+			old = peer->conn;
+			kref_get(&conn->ref);
+			peer->conn = conn;
+		}
+		set_bit(COHORT_CONN_UP, &conn->flags);
+		peer->state = COHORT_NODE_UP;
+		peer->ups++;
+		peer->backoff_ms = COHORT_BACKOFF_MIN_MS;
+	}
+	spin_unlock_bh(&peer->lock);
+	if (closing)
+		return;
+	if (removed) {
+		cohort_conn_close(conn, "node removed");
+		return;
+	}
+	if (old) {
+		/* Calls waiting on it fail at once (they went to a past self). */
+		cohort_conn_close(old, "replaced by a new connection");
+		cohort_conn_put(old);		/* the peer's reference */
+	}
+	if (again)
+		atomic64_inc(&peer->stats[COHORT_STAT_RECONNECTS]);
+	cohort_node_event(conn->cn, COHORT_EVENT_NODE_UP, peer->id, NULL);
+}
+
+void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf)
+{
+	u8 got[AUTH_LEN], want[AUTH_LEN], session[SHA256_DIGEST_SIZE];
+	struct cohort_peer *peer = conn->peer;
+	bool lower;
+	int err;
+
+	/* HS_WAIT_AUTH means a HELLO came first, so peer is known. */
+	if (conn->hs_state != HS_WAIT_AUTH || !buf || buf->len != AUTH_LEN) {
+		cohort_conn_count_error(conn, COHORT_WIRE_BAD_HANDSHAKE);
+		cohort_conn_close(conn, "unexpected AUTH");
+		return;
+	}
+	lower = conn->self < peer->id;
+	cohort_buf_read(buf, 0, got, sizeof(got));
+	err = cohort_auth_proof(conn->key, conn->keylen, peer->id, conn->self,
+				conn->cluster_id, conn->my_nonce,
+				conn->peer_nonce, want);
+	if (err || crypto_memneq(got, want, AUTH_LEN)) {
+		memzero_explicit(want, sizeof(want));
+		auth_failed(conn, "bad key proof (different cluster key?)");
+		return;
+	}
+	memzero_explicit(want, sizeof(want));
+	err = cohort_auth_session_key(conn->key, conn->keylen,
+				      lower ? conn->self : peer->id,
+				      lower ? peer->id : conn->self,
+				      conn->mac_alg,
+				      lower ? conn->my_nonce : conn->peer_nonce,
+				      lower ? conn->peer_nonce : conn->my_nonce,
+				      session);
+	if (!err)
+		err = cohort_mac_init(&conn->mac, conn->mac_alg, session,
+				      sizeof(session));
+	memzero_explicit(session, sizeof(session));
+	if (!err) {
+		conn->rx_desc = kmalloc(cohort_mac_desc_size(&conn->mac),
+					GFP_KERNEL);
+		if (!conn->rx_desc)
+			err = -ENOMEM;
+	}
+	if (err) {
+		cohort_conn_close(conn, "cannot set up the session key");
+		return;
+	}
+	conn->hs_state = HS_DONE;
+	conn->rx.authenticated = 1;
+	conn_up(conn);
+}

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The send path: frames are queued for the connection's tx worker
+ * (blocking sends bounded by the socket's send timeout), or sent inline by
+ * their sender when nothing is queued and the socket has room. Sequence
+ * numbers and MACs are given under tx_mutex, so frames leave in order.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/bvec.h>
+#include <linux/highmem.h>
+#include <crypto/hash.h>
+#include <net/sock.h>
+
+#include "buf.h"
+#include "conn.h"
+#include "node.h"
+
+#define INLINE_MAX	(16 << 10)	/* largest frame sent inline */
+
+/* Send @len bytes from @kv, all or an error. */
+static int send_kvec(struct cohort_conn *conn, struct kvec *kv, int n,
+		     size_t len, bool more)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+	int err = kernel_sendmsg(conn->sock, &msg, kv, n, len);
+
+	return err == len ? 0 : err < 0 ? err : -EIO;
+}
+
+/*
+ * Put one frame on the wire. Authenticated frames get the next sequence
+ * number and their MAC here, under tx_mutex, so that they leave in
+ * sequence order. A frame whose payload fits in a page goes out in one
+ * sendmsg; a larger one as its header and then up to 16 pages at a time.
+ * A streamed frame is MACed run by run while it is sent, its trailer last.
+ */
+static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
+{
+	u8 raw[COHORT_WIRE_HDR_LEN], trailer[COHORT_WIRE_MAC_LEN];
+	struct cohort_buf *buf = f->buf;
+	bool streamed = cohort_wire_streamed(&f->hdr);
+	bool auth = f->hdr.type != COHORT_MSG_HELLO &&
+		    f->hdr.type != COHORT_MSG_AUTH;
+	SHASH_DESC_ON_STACK(desc, conn->mac.tfm);
+	struct kvec kv[2] = { { .iov_base = raw, .iov_len = sizeof(raw) } };
+	struct bio_vec bv[16];
+	size_t off = 0;
+	int err;
+
+	lockdep_assert_held(&conn->tx_mutex);
+	if (auth) {
+		f->hdr.seq = ++conn->tx_seq;
+		memset(f->hdr.mac, 0, sizeof(f->hdr.mac));
+		cohort_hdr_encode(raw, &f->hdr);
+		err = cohort_mac_frame(&conn->mac, raw, streamed ? NULL : buf,
+				       streamed, f->hdr.mac);
+		if (err)
+			return err;
+	}
+	cohort_hdr_encode(raw, &f->hdr);
+	if (streamed) {
+		err = cohort_mac_begin(&conn->mac, desc, raw, sizeof(raw));
+		if (err) {
+			shash_desc_zero(desc);
+			return err;
+		}
+	}
+	if (buf && buf->len <= PAGE_SIZE) {
+		kv[1].iov_base = kmap_local_page(buf->pages[0]);
+		kv[1].iov_len = buf->len;
+		err = send_kvec(conn, kv, 2, sizeof(raw) + buf->len, false);
+		kunmap_local(kv[1].iov_base);
+		off = buf->len;
+	} else {
+		err = send_kvec(conn, kv, 1, sizeof(raw), buf);
+	}
+	while (!err && buf && off < buf->len) {
+		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
+		size_t chunk;
+		int n = cohort_buf_bvec(buf, off, bv, ARRAY_SIZE(bv), &chunk);
+
+		if (off + chunk == buf->len && !streamed)
+			msg.msg_flags &= ~MSG_MORE;
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, chunk);
+		err = sock_sendmsg(conn->sock, &msg);
+		err = err == chunk ? 0 : err < 0 ? err : -EIO;
+		/* MAC what is already on its way while the NIC sends it. */
+		if (!err && streamed)
+			err = cohort_mac_pages(desc, buf, off, chunk);
+		off += chunk;
+	}
+	if (streamed) {
+		if (err)
+			shash_desc_zero(desc);
+		else
+			err = cohort_mac_end(desc, trailer);	/* wipes desc */
+		kv[0].iov_base = trailer;
+		kv[0].iov_len = sizeof(trailer);
+		if (!err)
+			err = send_kvec(conn, kv, 1, sizeof(trailer), false);
+	}
+	if (err)
+		return err;
+	if (conn->peer) {
+		atomic64_inc(&conn->peer->stats[COHORT_STAT_MSGS_TX]);
+		atomic64_add(sizeof(raw) + (buf ? buf->len : 0) +
+			     (streamed ? sizeof(trailer) : 0),
+			     &conn->peer->stats[COHORT_STAT_BYTES_TX]);
+	}
+	return 0;
+}
+
+void cohort_tx_work_fn(struct work_struct *work)
+{
+	struct cohort_conn *conn = container_of(work, struct cohort_conn,
+						tx_work);
+	struct cohort_txframe *f;
+	int err;
+
+	for (;;) {
+		if (test_bit(COHORT_CONN_CLOSING, &conn->flags))
+			return;
+		mutex_lock(&conn->tx_mutex);
+		spin_lock_bh(&conn->tx_lock);
+		f = list_first_entry_or_null(&conn->txq, struct cohort_txframe, list);
+		if (f)
+			list_del(&f->list);
+		spin_unlock_bh(&conn->tx_lock);
+		err = f ? send_frame(conn, f) : 0;
+		mutex_unlock(&conn->tx_mutex);
+		if (!f)
+			return;
+		cohort_buf_put(f->buf);
+		kfree(f);
+		if (err) {
+			cohort_conn_close(conn, "send failed");
+			return;
+		}
+	}
+}
+
+/*
+ * Send a small frame at once from the caller's context when nothing is
+ * queued before it and the socket has room (so the send cannot block):
+ * this saves the tx worker's wake-up on every call and every answer.
+ * Returns true when it was sent (or failed, closing the connection).
+ */
+static bool send_inline(struct cohort_conn *conn, struct cohort_txframe *f)
+{
+	size_t len = COHORT_WIRE_HDR_LEN + f->hdr.len;
+	bool sent = false;
+	int err = 0;
+
+	if (len > INLINE_MAX || !mutex_trylock(&conn->tx_mutex))
+		return false;
+	spin_lock_bh(&conn->tx_lock);
+	if (list_empty(&conn->txq) && conn->sock &&
+	    !test_bit(COHORT_CONN_CLOSING, &conn->flags) &&
+	    sk_stream_wspace(conn->sk) >= (int)(2 * len)) {
+		sent = true;
+	}
+	spin_unlock_bh(&conn->tx_lock);
+	if (sent)
+		err = send_frame(conn, f);
+	mutex_unlock(&conn->tx_mutex);
+	if (err)
+		cohort_conn_close(conn, "send failed");
+	return sent;
+}
+
+/*
+ * Queue a frame. @buf (may be NULL) gets an extra reference; the caller
+ * keeps its own. Authenticated types only once the connection is up.
+ */
+int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
+		     u64 req_id, struct cohort_buf *buf)
+{
+	bool handshake = type == COHORT_MSG_HELLO || type == COHORT_MSG_AUTH;
+	struct cohort_txframe tmp = {
+		.hdr = {
+			.magic = COHORT_WIRE_MAGIC,
+			.version = COHORT_PROTO_VERSION,
+			.type = type,
+			.flags = flags,
+			.len = buf ? buf->len : 0,
+			.src = conn->self,
+			.dst = conn->peer ? conn->peer->id : 0,
+			.req_id = req_id,
+		},
+		.buf = buf,
+	};
+	struct cohort_txframe *f;
+
+	if (test_bit(COHORT_CONN_CLOSING, &conn->flags))
+		return -EHOSTDOWN;
+	if (!handshake && !test_bit(COHORT_CONN_UP, &conn->flags))
+		return -EHOSTDOWN;
+	if (send_inline(conn, &tmp))
+		return 0;
+	f = kmemdup(&tmp, sizeof(tmp), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	spin_lock_bh(&conn->tx_lock);
+	if (test_bit(COHORT_CONN_CLOSING, &conn->flags)) {
+		spin_unlock_bh(&conn->tx_lock);
+		kfree(f);
+		return -EHOSTDOWN;
+	}
+	f->buf = buf ? cohort_buf_get(buf) : NULL;
+	list_add_tail(&f->list, &conn->txq);
+	queue_work(cohort_wq, &conn->tx_work);
+	spin_unlock_bh(&conn->tx_lock);
+	return 0;
+}
