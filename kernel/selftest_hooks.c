@@ -12,7 +12,11 @@
  *   trigger_leak     a kmalloc'd object whose only pointer is dropped
  * /sys/kernel/debug/cohort/node_events counts what the in-kernel node
  * notifier chain delivered to a subscriber, as a later subsystem would
- * subscribe.
+ * subscribe. /sys/kernel/debug/cohort/mac_kat runs the frame MAC's RFC
+ * 8439 known-answer tests and says what each gave. The module parameter
+ * test_seq_start makes every new connection's sequence numbers start
+ * after it (both ends must load the same), so that a test reaches the
+ * rekey point (every 2^32 frames) in a few frames.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,12 +24,15 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "selftest_hooks.h"
+#include "net/conn.h"
 #include "net/events.h"
+#include "net/mac.h"
 
 static struct dentry *hooks_dir;
 static atomic_long_t node_events[COHORT_EVENT_AUTH_FAILED + 1];
@@ -104,6 +111,20 @@ static void bug_leak(void)
 	pr_info("deliberate leak of a 128-byte object\n");
 }
 
+static int mac_kat_show(struct seq_file *m, void *v)
+{
+	char report[160];
+	int err = cohort_mac_selftest(report, sizeof(report));
+
+	seq_printf(m, "%sresult: %s\n", report, err ? "FAIL" : "ok");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mac_kat);
+
+module_param_named(test_seq_start, cohort_seq_start, ullong, 0644);
+MODULE_PARM_DESC(test_seq_start,
+		 "test build: sequence number before each new connection's first frame");
+
 /* The inode's private data is the bug to commit. */
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
@@ -148,6 +169,7 @@ int cohort_selftest_hooks_init(void)
 				    triggers[i].bug, &trigger_fops);
 	debugfs_create_file("node_events", 0444, hooks_dir, NULL,
 			    &node_events_fops);
+	debugfs_create_file("mac_kat", 0444, hooks_dir, NULL, &mac_kat_fops);
 	pr_info("test build: selftest hooks enabled\n");
 	return 0;
 }

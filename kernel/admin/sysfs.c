@@ -43,7 +43,7 @@ static ssize_t protocol_version_show(struct kobject *kobj,
 static ssize_t frame_mac_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", cohort_mac_name(cohort_mac_preferred()));
+	return sysfs_emit(buf, "%s\n", cohort_mac_name(true));
 }
 
 /* The initial namespace's own node id, or with @want_name its name. */
@@ -129,6 +129,13 @@ static ssize_t accept_unknown_show(struct kobject *kobj,
 			  atomic64_read(&cohort_net(&init_net)->accept_unknown));
 }
 
+static ssize_t rekeys_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&cohort_net(&init_net)->rekeys));
+}
+
 static ssize_t frames_refused_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
@@ -195,12 +202,14 @@ static struct kobj_attribute netlink_rejected_attr =
 static struct kobj_attribute instances_attr = __ATTR_RO(instances);
 static struct kobj_attribute accept_unknown_attr = __ATTR_RO(accept_unknown);
 static struct kobj_attribute frames_refused_attr = __ATTR_RO(frames_refused);
+static struct kobj_attribute rekeys_attr = __ATTR_RO(rekeys);
 
 static struct attribute *cohort_stats_attrs[] = {
 	&netlink_rejected_attr.attr,
 	&instances_attr.attr,
 	&accept_unknown_attr.attr,
 	&frames_refused_attr.attr,
+	&rekeys_attr.attr,
 	NULL,
 };
 
@@ -269,14 +278,13 @@ static ssize_t peer_frame_mac_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
 	struct cohort_conn *conn = cohort_peer_conn_get(kobj_peer(kobj));
-	u8 alg = 0;
+	bool up = false;
 
 	if (conn) {
-		if (test_bit(COHORT_CONN_UP, &conn->flags))
-			alg = conn->mac_alg;
+		up = test_bit(COHORT_CONN_UP, &conn->flags);
 		cohort_conn_put(conn);
 	}
-	return sysfs_emit(buf, "%s\n", cohort_mac_name(alg));
+	return sysfs_emit(buf, "%s\n", cohort_mac_name(up));
 }
 
 /* The counters: one show function, told which by the attribute. */

@@ -38,13 +38,17 @@
 
 struct workqueue_struct *cohort_wq;
 
+/* The sequence number before a connection's first frame; see selftest_hooks.c. */
+u64 cohort_seq_start;
+
 static void conn_release(struct kref *ref)
 {
 	struct cohort_conn *conn = container_of(ref, struct cohort_conn, ref);
 
-	kfree_sensitive(conn->rx_desc);
 	kfree_sensitive(conn->rx_stage);
-	cohort_mac_free(&conn->mac);
+	cohort_mac_key_wipe(&conn->tx_key);
+	cohort_mac_key_wipe(&conn->rx_key);
+	memzero_explicit(&conn->rx_mac, sizeof(conn->rx_mac));
 	sock_put(conn->sk);
 	memzero_explicit(conn->key, sizeof(conn->key));
 	memzero_explicit(conn->my_nonce, sizeof(conn->my_nonce));

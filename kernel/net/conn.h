@@ -14,6 +14,7 @@
 #include <linux/cohort.h>
 
 #include "auth.h"
+#include "mac.h"
 #include "wire.h"
 
 struct cohort_net;
@@ -21,7 +22,6 @@ struct cohort_peer;
 struct cohort_buf;
 struct socket;
 struct sock;
-struct shash_desc;
 
 #define COHORT_BACKOFF_MIN_MS	100	/* first reconnect delay */
 #define COHORT_RX_STAGE		(8 << 10)	/* staging buffer for small frames */
@@ -64,9 +64,12 @@ struct cohort_txframe {
  * @hs_state: handshake progress; under @rx_mutex
  * @my_nonce: our handshake nonce; constant
  * @peer_nonce: the peer's nonce; under @rx_mutex
- * @mac_alg: the frame MAC agreed in the HELLOs; under @rx_mutex, then
+ * @opts: the HELLO options byte both ends sent; under @rx_mutex, then
  *	constant once %COHORT_CONN_UP
- * @mac: frame MAC with the session key; set before %COHORT_CONN_UP
+ * @tx_key: the key of the frames we send; set before %COHORT_CONN_UP,
+ *	then under @tx_mutex (it ratchets)
+ * @rx_key: the key of the frames we receive; set before
+ *	%COHORT_CONN_UP, then under @rx_mutex
  * @rx: receive expectations; under @rx_mutex
  * @rx_raw: header bytes received so far; under @rx_mutex
  * @rx_have: bytes in @rx_raw; under @rx_mutex
@@ -82,8 +85,7 @@ struct cohort_txframe {
  * @rx_stage_off: staged bytes consumed; written under @rx_mutex
  *	(WRITE_ONCE), read locklessly as a hint
  * @rx_stage_len: bytes staged; likewise
- * @rx_desc: the running MAC of a streamed frame; allocated with @mac,
- *	then under @rx_mutex; freed (wiped) with the connection
+ * @rx_mac: the running trailer MAC of a streamed frame; under @rx_mutex
  * @last_rx: jiffies of the last complete frame; WRITE_ONCE/READ_ONCE
  * @created: jiffies at creation; constant
  * @tx_lock: protects @txq
@@ -123,8 +125,9 @@ struct cohort_conn {
 	int hs_state;
 	u8 my_nonce[COHORT_NONCE_LEN];
 	u8 peer_nonce[COHORT_NONCE_LEN];
-	u8 mac_alg;
-	struct cohort_mac mac;
+	u8 opts;
+	struct cohort_mac_key tx_key;
+	struct cohort_mac_key rx_key;
 	struct cohort_wire_rx rx;
 	u8 rx_raw[COHORT_WIRE_HDR_LEN];
 	size_t rx_have;
@@ -137,7 +140,7 @@ struct cohort_conn {
 	u8 *rx_stage;
 	size_t rx_stage_off;
 	size_t rx_stage_len;
-	struct shash_desc *rx_desc;
+	struct cohort_mac_run rx_mac;
 	unsigned long last_rx;
 	unsigned long created;
 	spinlock_t tx_lock;		/* see above */
@@ -180,6 +183,8 @@ int cohort_hs_send_hello(struct cohort_conn *conn);
 void cohort_hs_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
 		     struct cohort_buf *buf);
 void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf);
+void cohort_hs_failed(struct cohort_conn *conn, const char *why);
+extern u64 cohort_seq_start;
 long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 		       long timeout);
 extern const u32 *cohort_msg_max_len;

@@ -41,7 +41,7 @@ int cohort_hs_send_hello(struct cohort_conn *conn)
 	cohort_put_be32(p, conn->cluster_id);
 	cohort_put_be32(p + 4, conn->dead_timeout_ms);
 	memcpy(p + 8, conn->my_nonce, COHORT_NONCE_LEN);
-	p[8 + COHORT_NONCE_LEN] = cohort_mac_preferred();
+	p[8 + COHORT_NONCE_LEN] = COHORT_HELLO_OPTS;
 	memset(p + 9 + COHORT_NONCE_LEN, 0, 3);		/* reserved */
 	cohort_buf_write(buf, 0, p, sizeof(p));
 	err = cohort_conn_send(conn, COHORT_MSG_HELLO, 0, 0, buf);
@@ -49,7 +49,8 @@ int cohort_hs_send_hello(struct cohort_conn *conn)
 	return err;
 }
 
-static void auth_failed(struct cohort_conn *conn, const char *why)
+/* The handshake failed: count it, close, and tell subscribers why. */
+void cohort_hs_failed(struct cohort_conn *conn, const char *why)
 {
 	u32 id = conn->peer ? conn->peer->id : 0;
 
@@ -159,19 +160,21 @@ void cohort_hs_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
 		}
 	}
 	if (cohort_get_be32(p) != conn->cluster_id) {
-		auth_failed(conn, "cluster id mismatch");
+		cohort_hs_failed(conn, "cluster id mismatch");
 		return;
 	}
 	if (cohort_get_be32(p + 4) != conn->dead_timeout_ms) {
-		auth_failed(conn, "dead timeout mismatch");
+		cohort_hs_failed(conn, "dead timeout mismatch");
 		return;
 	}
 	memcpy(conn->peer_nonce, p + 8, COHORT_NONCE_LEN);
-	/* Unknown preferences (a newer peer's) fall back to HMAC-SHA256. */
-	conn->mac_alg = cohort_mac_choose(cohort_mac_preferred(),
-					  p[8 + COHORT_NONCE_LEN]);
+	conn->opts = p[8 + COHORT_NONCE_LEN];
+	if (conn->opts != COHORT_HELLO_OPTS) {
+		cohort_hs_failed(conn, "HELLO options differ");
+		return;
+	}
 	if (!crypto_memneq(conn->peer_nonce, conn->my_nonce, COHORT_NONCE_LEN)) {
-		auth_failed(conn, "reflected nonce");
+		cohort_hs_failed(conn, "reflected nonce");
 		return;
 	}
 	if (!conn->outgoing && cohort_hs_send_hello(conn)) {
@@ -224,7 +227,9 @@ static void conn_up(struct cohort_conn *conn)
 
 void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 {
-	u8 got[AUTH_LEN], want[AUTH_LEN], session[SHA256_DIGEST_SIZE];
+	u8 got[AUTH_LEN], want[AUTH_LEN], tx[SHA256_DIGEST_SIZE],
+	   rx[SHA256_DIGEST_SIZE];
+	u16 lo, hi;
 	struct cohort_peer *peer = conn->peer;
 	bool lower;
 	int err;
@@ -242,29 +247,33 @@ void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 				conn->peer_nonce, want);
 	if (err || crypto_memneq(got, want, AUTH_LEN)) {
 		memzero_explicit(want, sizeof(want));
-		auth_failed(conn, "bad key proof (different cluster key?)");
+		cohort_hs_failed(conn, "bad key proof (different cluster key?)");
 		return;
 	}
 	memzero_explicit(want, sizeof(want));
-	err = cohort_auth_session_key(conn->key, conn->keylen,
-				      lower ? conn->self : peer->id,
-				      lower ? peer->id : conn->self,
-				      conn->mac_alg,
+	lo = lower ? conn->self : peer->id;
+	hi = lower ? peer->id : conn->self;
+	err = cohort_auth_session_key(conn->key, conn->keylen, lo, hi,
+				      conn->opts, conn->self,
 				      lower ? conn->my_nonce : conn->peer_nonce,
 				      lower ? conn->peer_nonce : conn->my_nonce,
-				      session);
-	if (!err)
-		err = cohort_mac_init(&conn->mac, conn->mac_alg, session,
-				      sizeof(session));
-	memzero_explicit(session, sizeof(session));
+				      tx) ?:
+	      cohort_auth_session_key(conn->key, conn->keylen, lo, hi,
+				      conn->opts, peer->id,
+				      lower ? conn->my_nonce : conn->peer_nonce,
+				      lower ? conn->peer_nonce : conn->my_nonce,
+				      rx);
 	if (!err) {
-		conn->rx_desc = kmalloc(cohort_mac_desc_size(&conn->mac),
-					GFP_KERNEL);
-		if (!conn->rx_desc)
-			err = -ENOMEM;
+		cohort_mac_key_set(&conn->tx_key, tx);
+		cohort_mac_key_set(&conn->rx_key, rx);
+		/* Sequence numbers from 1 (a test build may start later). */
+		conn->tx_seq = cohort_seq_start;
+		conn->rx.next_seq = cohort_seq_start + 1;
 	}
+	memzero_explicit(tx, sizeof(tx));
+	memzero_explicit(rx, sizeof(rx));
 	if (err) {
-		cohort_conn_close(conn, "cannot set up the session key");
+		cohort_conn_close(conn, "cannot set up the session keys");
 		return;
 	}
 	conn->hs_state = HS_DONE;

@@ -91,6 +91,7 @@ struct cohort_peer {
  * @rpc_next: the last request id handed out (64 bits: never reused)
  * @accept_unknown: accepted connections dropped: address not in the table
  * @wire_errors: frames refused, by &enum cohort_wire_err
+ * @rekeys: frame keys ratcheted forward (either direction)
  */
 struct cohort_net {
 	struct net *net;
@@ -116,6 +117,7 @@ struct cohort_net {
 	u64 rpc_next;
 	atomic64_t accept_unknown;
 	atomic64_t wire_errors[COHORT_WIRE_ERR_MAX];
+	atomic64_t rekeys;
 };
 
 struct cohort_node_addr {

@@ -18,7 +18,6 @@
 #include <linux/uio.h>
 #include <linux/bvec.h>
 #include <crypto/algapi.h>
-#include <crypto/hash.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -92,9 +91,9 @@ static bool header_mac_ok(struct cohort_conn *conn, struct cohort_buf *buf)
 
 	memcpy(raw, conn->rx_raw, sizeof(raw));
 	memset(raw + 32, 0, COHORT_WIRE_MAC_LEN);
-	return !cohort_mac_frame(&conn->mac, raw, buf, conn->rx_streamed,
-				 mac) &&
-	       !crypto_memneq(mac, conn->rx_hdr.mac, COHORT_WIRE_MAC_LEN);
+	cohort_mac_frame(&conn->rx_key, conn->rx_hdr.seq, raw,
+			 conn->rx_streamed ? NULL : buf, mac);
+	return !crypto_memneq(mac, conn->rx_hdr.mac, COHORT_WIRE_MAC_LEN);
 }
 
 /*
@@ -112,21 +111,38 @@ static bool rx_header(struct cohort_conn *conn)
 	conn->rx_streamed = cohort_wire_streamed(h);
 	if (e == COHORT_WIRE_OK && conn->rx_streamed && !conn->rx.authenticated)
 		e = COHORT_WIRE_BAD_HANDSHAKE;	/* no key to check it with */
+	if (e == COHORT_WIRE_BAD_VERSION && h->type == COHORT_MSG_HELLO &&
+	    !conn->rx.authenticated) {
+		/* Say so: an admin upgrading nodes one by one meets this. */
+		cohort_conn_count_error(conn, e);
+		cohort_hs_failed(conn, h->version < COHORT_PROTO_VERSION ?
+				 "peer speaks an older protocol version" :
+				 "peer speaks a newer protocol version");
+		return false;
+	}
 	if (e != COHORT_WIRE_OK) {
 		cohort_conn_count_error(conn, e);
 		cohort_conn_close(conn, "malformed frame");
 		return false;
+	}
+	if (conn->rx.authenticated) {
+		int n = cohort_mac_key_for(&conn->rx_key, h->seq);
+
+		if (n < 0) {
+			bad_mac(conn);
+			return false;
+		}
+		if (n)
+			atomic64_add(n, &conn->cn->rekeys);
 	}
 	if (conn->rx_streamed) {
 		if (!header_mac_ok(conn, NULL)) {
 			bad_mac(conn);
 			return false;
 		}
-		if (cohort_mac_begin(&conn->mac, conn->rx_desc, conn->rx_raw,
-				     COHORT_WIRE_HDR_LEN)) {
-			cohort_conn_close(conn, "cannot compute a MAC");
-			return false;
-		}
+		cohort_mac_begin(&conn->rx_mac, &conn->rx_key,
+				 COHORT_MAC_PART_TRAILER, h->seq);
+		cohort_mac_add(&conn->rx_mac, conn->rx_raw, COHORT_WIRE_HDR_LEN);
 	}
 	if (h->len) {
 		/* Pages as the payload arrives (rx_payload). */
@@ -144,8 +160,8 @@ static bool trailer_ok(struct cohort_conn *conn)
 {
 	u8 mac[COHORT_WIRE_MAC_LEN];
 
-	return !cohort_mac_end(conn->rx_desc, mac) &&
-	       !crypto_memneq(mac, conn->rx_trailer, COHORT_WIRE_MAC_LEN);
+	cohort_mac_end(&conn->rx_mac, mac);
+	return !crypto_memneq(mac, conn->rx_trailer, COHORT_WIRE_MAC_LEN);
 }
 
 /* A whole frame is in and authenticated: count it and hand it on. */
@@ -400,12 +416,9 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 			if (conn->rx_hdr.len)
 				continue;
 		} else if (in_payload) {
-			if (conn->rx_streamed &&
-			    cohort_mac_pages(conn->rx_desc, conn->rx_buf,
-					     conn->rx_off, n)) {
-				cohort_conn_close(conn, "cannot compute a MAC");
-				return RX_STOPPED;
-			}
+			if (conn->rx_streamed)
+				cohort_mac_pages(&conn->rx_mac, conn->rx_buf,
+						 conn->rx_off, n);
 			conn->rx_off += n;
 			if (conn->rx_off < conn->rx_buf->len || conn->rx_streamed)
 				continue;

@@ -46,7 +46,7 @@ static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 	bool streamed = cohort_wire_streamed(&f->hdr);
 	bool auth = f->hdr.type != COHORT_MSG_HELLO &&
 		    f->hdr.type != COHORT_MSG_AUTH;
-	SHASH_DESC_ON_STACK(desc, conn->mac.tfm);
+	struct cohort_mac_run run;
 	struct kvec kv[2] = { { .iov_base = raw, .iov_len = sizeof(raw) } };
 	struct bio_vec bv[16];
 	size_t off = 0;
@@ -54,21 +54,25 @@ static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 
 	lockdep_assert_held(&conn->tx_mutex);
 	if (auth) {
+		/* A nonce is never reused: the connection ends first. */
+		if (conn->tx_seq == U64_MAX)
+			return -EOVERFLOW;
 		f->hdr.seq = ++conn->tx_seq;
+		err = cohort_mac_key_for(&conn->tx_key, f->hdr.seq);
+		if (err < 0)
+			return err;
+		if (err)
+			atomic64_add(err, &conn->cn->rekeys);
 		memset(f->hdr.mac, 0, sizeof(f->hdr.mac));
 		cohort_hdr_encode(raw, &f->hdr);
-		err = cohort_mac_frame(&conn->mac, raw, streamed ? NULL : buf,
-				       streamed, f->hdr.mac);
-		if (err)
-			return err;
+		cohort_mac_frame(&conn->tx_key, f->hdr.seq, raw,
+				 streamed ? NULL : buf, f->hdr.mac);
 	}
 	cohort_hdr_encode(raw, &f->hdr);
 	if (streamed) {
-		err = cohort_mac_begin(&conn->mac, desc, raw, sizeof(raw));
-		if (err) {
-			shash_desc_zero(desc);
-			return err;
-		}
+		cohort_mac_begin(&run, &conn->tx_key, COHORT_MAC_PART_TRAILER,
+				 f->hdr.seq);
+		cohort_mac_add(&run, raw, sizeof(raw));
 	}
 	if (buf && buf->len <= PAGE_SIZE) {
 		kv[1].iov_base = kmap_local_page(buf->pages[0]);
@@ -91,14 +95,11 @@ static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 		err = err == chunk ? 0 : err < 0 ? err : -EIO;
 		/* MAC what is already on its way while the NIC sends it. */
 		if (!err && streamed)
-			err = cohort_mac_pages(desc, buf, off, chunk);
+			cohort_mac_pages(&run, buf, off, chunk);
 		off += chunk;
 	}
 	if (streamed) {
-		if (err)
-			shash_desc_zero(desc);
-		else
-			err = cohort_mac_end(desc, trailer);	/* wipes desc */
+		cohort_mac_end(&run, trailer);		/* wipes run */
 		kv[0].iov_base = trailer;
 		kv[0].iov_len = sizeof(trailer);
 		if (!err)

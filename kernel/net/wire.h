@@ -21,6 +21,11 @@
  *       bytes) are always MACed with HMAC-SHA256, whatever the link's
  *       frame MAC: for short messages it costs less than HMAC-BLAKE2b,
  *       which still MACs larger frames where it is chosen.
+ *   4 - the frame MAC is ChaCha20-Poly1305 (RFC 8439) under one key per
+ *       direction, with nonce part | seq (net/mac.c); the key ratchets
+ *       forward every 2^32 frames. The HELLO's MAC preference byte is now
+ *       an options byte (COHORT_HELLO_OPTS; both ends must send the same),
+ *       bound into the session keys.
  */
 #ifndef _COHORT_WIRE_H
 #define _COHORT_WIRE_H
@@ -31,11 +36,10 @@
 /* Userspace includers define u8, u16, u32 and u64 first (ktypes.h). */
 
 #define COHORT_WIRE_MAGIC	0x434f4854u	/* "COHT" */
-#define COHORT_WIRE_MAC_LEN	16		/* truncated HMAC-SHA256 */
+#define COHORT_WIRE_MAC_LEN	16		/* Poly1305 tag */
 #define COHORT_WIRE_HDR_LEN	48
 #define COHORT_NONCE_LEN	32
 #define COHORT_WIRE_STREAM_MIN	(64u << 10)	/* larger payloads stream */
-#define COHORT_WIRE_MAC_SMALL	512u		/* HMAC-SHA256 up to this */
 
 /* Message types. Values are part of the wire protocol: never reuse one. */
 enum cohort_msg_type {
@@ -46,12 +50,8 @@ enum cohort_msg_type {
 	COHORT_MSG_TYPE_MAX = 64,	/* table size; types are below it */
 };
 
-/* The frame MAC's hash (HELLO byte 40). Values are part of the protocol. */
-enum cohort_mac_alg {
-	COHORT_MAC_HMAC_SHA256 = 1,	/* everyone has it; the fallback */
-	COHORT_MAC_HMAC_BLAKE2B = 2,	/* HMAC-BLAKE2b-256 */
-	COHORT_MAC_ALG_MAX = 2,
-};
+/* HELLO byte 40: options, which both ends must send alike (none yet). */
+#define COHORT_HELLO_OPTS	0
 
 /* Header flags. */
 #define COHORT_F_RESPONSE	0x0001	/* answers the request with req_id */
@@ -62,12 +62,12 @@ enum cohort_mac_alg {
  * On the wire, in this order, all big-endian, 48 bytes:
  *   u32 magic, u8 version, u8 type, u16 flags, u32 len (payload bytes),
  *   u16 src node, u16 dst node, u64 seq, u64 req_id, u8 mac[16]
- * The MAC is an HMAC (SHA-256, or BLAKE2b-256 when both ends prefer it)
- * keyed by the connection's session key over the header (with the mac
- * field zeroed) and the payload, truncated to 16 bytes. A streamed frame
- * (payload over COHORT_WIRE_STREAM_MIN) instead has a header MAC over the
- * header alone, and its payload is followed by a 16-byte trailer: the
- * truncated HMAC over the header as sent (with its MAC) and the payload.
+ * The MAC is the ChaCha20-Poly1305 tag (RFC 8439, empty ciphertext) under
+ * the sending direction's key and nonce 0 | seq over the header (with the
+ * mac field zeroed) and the payload. A streamed frame (payload over
+ * COHORT_WIRE_STREAM_MIN) instead has a header MAC over the header alone,
+ * and its payload is followed by a 16-byte trailer: the tag under nonce
+ * 1 | seq over the header as sent (with its MAC) and the payload.
  * Handshake frames (HELLO, AUTH) carry seq 0 and a zero MAC.
  */
 struct cohort_hdr {

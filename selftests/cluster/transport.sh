@@ -153,6 +153,9 @@ check "hostile peer completed real handshakes (as an insider)" [ "${hs:-0}" -ge 
 # for: a bad header MAC with no payload behind it still closes at once.
 check "every bad streamed frame (header MAC or trailer) was refused" \
 	sh -c "set -- $sr; [ \"\${2:-0}\" -ge 10 ] && [ \"\$1\" = \"\$2\" ]"
+rp=$(echo "$out" | sed -n 's/.*, \([0-9]*\) of \([0-9]*\) frames replayed.*/\1 \2/p')
+check "every frame replayed from another connection was refused" \
+	sh -c "set -- $rp; [ \"\${2:-0}\" -ge 5 ] && [ \"\$1\" = \"\$2\" ]"
 sleep 5
 s1=$(slab)
 r1=$(refused)
@@ -306,29 +309,51 @@ check "rmmod with live connections and RPCs in flight succeeds" \
 check "node 1 sees the unloaded node down" \
 	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 2 down 15' > /dev/null"
 
-# --- the frame MAC: a link uses the hash both ends prefer, else HMAC-SHA256
-p1=$(on 1 "cat /sys/kernel/cohort/frame_mac")
-p3=$(on 3 "cat /sys/kernel/cohort/frame_mac")
+# --- the frame MAC (ChaCha20-Poly1305), its known answers, and rekeying:
+# the test build's test_seq_start starts every connection's sequence
+# numbers 40 frames before the key's first ratchet (every 2^32 frames);
+# calls across it, in flight while it happens, all complete, and both ends
+# count their ratchets.
 l13=$(on 1 "cat /sys/kernel/cohort/nodes/3/frame_mac")
-echo "# preferred: node 1 $p1, node 3 $p3; their link uses $l13"
-want=hmac-sha256
-[ "$p1" = "$p3" ] && want=$p1
-check "the 1-3 link uses the shared preference (else hmac-sha256)" [ "$l13" = "$want" ]
-other=hmac-sha256
-[ "$p1" = hmac-sha256 ] && other=hmac-blake2b-256
-out=$(on 2 "lsmod | grep -c '^cohort '; insmod \$COHORT_MOD frame_mac=md5; echo rc=\$?; dmesg | grep -c 'frame_mac must be'" 2>&1)
+echo "# the 1-3 link uses $l13"
+check "a link's frame MAC is chacha20-poly1305" [ "$l13" = chacha20-poly1305 ]
+TESTMOD='${COHORT_MOD%/kernel/cohort.ko}-test/kernel/cohort.ko'
+START=$(( (1 << 32) - 40 ))
+for i in 2 1; do
+	on $i "kill \$(cat /tmp/cohortd.pid) 2> /dev/null; rm -f /tmp/cohortd.pid
+		rmmod cohort 2> /dev/null; insmod $TESTMOD test_seq_start=$START &&
+		sh $G/cohortd_start.sh" > /dev/null
+done
+out=$(on 1 "cat /sys/kernel/debug/cohort/mac_kat" 2>&1)
 echo "$out" | diag
-check "an unknown frame_mac is refused at load, saying why" \
-	sh -c "echo '$out' | head -1 | grep -qx 0 && echo '$out' | grep -q 'rc=1' && echo '$out' | tail -1 | grep -qx '[1-9][0-9]*'"
-on 2 "insmod \$COHORT_MOD frame_mac=$other && sh $G/cohortd_start.sh" > /dev/null
+check "the frame MAC gives RFC 8439's known answers (2.6.2, 2.8.2)" \
+	sh -c "echo '$out' | grep -q 'result: ok' && [ \$(echo '$out' | grep -c ': ok') = 3 ]"
+r1=$(on 1 "cat /sys/kernel/cohort/stats/rekeys")
+r2=$(on 2 "cat /sys/kernel/cohort/stats/rekeys")
 on 1 "sh $G/wait_state.sh 2 up 30" > /dev/null
-l12=$(on 1 "cat /sys/kernel/cohort/nodes/2/frame_mac")
-echo "# node 2 reloaded preferring $other; the 1-2 link uses $l12"
-l21=$(on 2 "cat /sys/kernel/cohort/nodes/1/frame_mac")
-check "differing preferences fall back to hmac-sha256 (seen from both ends)" \
-	sh -c "[ '$l12' = hmac-sha256 ] && [ '$l21' = hmac-sha256 ]"
-check "a streamed ECHO works over the fallback" \
-	sh -c "'$VMC' exec --dir '$D' 1 -- '$C ping 2 -c 2 -s 1048576' > /dev/null"
+out=$(T=300 on 1 "for k in 1 2; do $C -j ping 2 -c 100 -s 64 > /tmp/rk\$k & done
+	$C ping 2 -c 2 -s 1048576 > /dev/null; echo big=\$?; wait; cat /tmp/rk1 /tmp/rk2" 2>&1)
+echo "$out" | diag
+r1=$(( $(on 1 "cat /sys/kernel/cohort/stats/rekeys") - r1 ))
+r2=$(( $(on 2 "cat /sys/kernel/cohort/stats/rekeys") - r2 ))
+echo "# key ratchets: node 1 $r1, node 2 $r2"
+check "calls across the rekey point all complete (200 small, 2 streamed)" \
+	sh -c "echo '$out' | grep -q big=0 && /usr/bin/python3 -c \"
+import json, sys
+rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
+assert len(rs) == 2 and sum(r['ok'] for r in rs) == 200, rs
+\" '$out'"
+check "both ends ratcheted both directions' keys" [ "$r1" -ge 2 ] && [ "$r2" -ge 2 ]
+
+# --- a peer speaking the previous protocol version is refused, saying so
+b0=$(on 2 "awk '/bad_version/ {print \$2}' /sys/kernel/cohort/stats/frames_refused")
+out=$(on 1 "$HOSTILE old" 2>&1)
+echo "$out" | diag
+b1=$(on 2 "awk '/bad_version/ {print \$2}' /sys/kernel/cohort/stats/frames_refused")
+ev=$(on 2 "grep -c 'auth-failed.*older protocol version' /tmp/cohortd.log")
+echo "# bad_version $b0 -> $b1; cohortd logged $ev such events"
+check "an old-protocol HELLO is refused, counted, and the event says why" \
+	sh -c "echo '$out' | grep -q 'closed by the node' && [ $b1 -gt $b0 ] && [ '${ev:-0}' -ge 1 ]"
 
 echo "1..$n"
 [ $failed = 0 ]

@@ -11,17 +11,22 @@
  * new connection in place of SELF_ID's real one) and exits 0 if the node
  * accepted the handshake. With FRAMES "cut" that round then announces a
  * 64 MiB ECHO, sends CUT_MIB of it and falls silent; it exits 0 once the
- * node has closed the connection (when its dead timeout passes).
+ * node has closed the connection (when its dead timeout passes). With
+ * FRAMES "old" it sends one HELLO of the previous protocol version and
+ * exits 0 once the node has closed the connection.
  *
  * Knowing the key (an insider), some rounds complete a real handshake
- * (HMAC-SHA256 through the kernel's AF_ALG sockets), counted only once
- * the node answers a heartbeat under the session key, and then send frames
+ * (HMAC-SHA256 through the kernel's AF_ALG sockets; the frame tags, RFC
+ * 8439 ChaCha20-Poly1305 with an empty plaintext, through OpenSSL: an
+ * implementation independent of the kernel's), counted only once the node
+ * answers a heartbeat under the session key, and then send frames
  * with bad MACs and replayed sequence numbers, and streamed frames whose
  * header MAC or trailer is wrong. Prints one summary line.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_alg.h>
+#include <openssl/evp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -76,6 +81,53 @@ static void hmac(const unsigned char *k, int klen, const void *parts[],
 	close(tfm);
 }
 
+/*
+ * The frame tag (kernel/net/mac.c): the ChaCha20-Poly1305 AEAD tag of
+ * an empty plaintext with @parts as associated data, nonce le32(part) |
+ * le64(seq).
+ */
+static void frame_tag(const unsigned char k[32], unsigned int part,
+		      unsigned long long seq, const void *parts[],
+		      const size_t lens[], int n, unsigned char out[16])
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	unsigned char nonce[12], end[16];
+	int i, len;
+
+	for (i = 0; i < 4; i++)
+		nonce[i] = part >> (8 * i);
+	for (i = 0; i < 8; i++)
+		nonce[4 + i] = seq >> (8 * i);
+	if (!c || !EVP_EncryptInit_ex(c, EVP_chacha20_poly1305(), NULL, NULL, NULL) ||
+	    !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) ||
+	    !EVP_EncryptInit_ex(c, NULL, NULL, k, nonce)) {
+		fprintf(stderr, "OpenSSL chacha20-poly1305 unavailable\n");
+		exit(2);
+	}
+	for (i = 0; i < n; i++)
+		if (lens[i])
+			EVP_EncryptUpdate(c, NULL, &len, parts[i], lens[i]);
+	EVP_EncryptFinal_ex(c, end, &len);
+	EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, out);
+	EVP_CIPHER_CTX_free(c);
+}
+
+/* key(src -> dst) of the session (kernel/net/auth.c). */
+static void session_key(const unsigned char *mine, const unsigned char *theirs,
+			unsigned int src, unsigned char out[32])
+{
+	int lower = self_id < target_id;
+	unsigned char ids[4], extra[3] = { COHORT_HELLO_OPTS };
+	const void *parts[] = { "cohort-session-v4", ids, extra,
+				lower ? mine : theirs, lower ? theirs : mine };
+	const size_t lens[] = { 17, 4, 3, 32, 32 };
+
+	cohort_put_be16(ids, lower ? self_id : target_id);
+	cohort_put_be16(ids + 2, lower ? target_id : self_id);
+	cohort_put_be16(extra + 1, src);
+	hmac(key, keylen, parts, lens, 5, out);
+}
+
 static int dial(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
@@ -114,7 +166,7 @@ static void hdr(unsigned char *raw, unsigned int type, unsigned int flags,
 	cohort_hdr_encode(raw, &h);
 }
 
-/* HELLO: cluster id, dead timeout, nonce, MAC preference, 3 reserved. */
+/* HELLO: cluster id, dead timeout, nonce, options, 3 reserved. */
 #define HELLO_LEN	(8 + COHORT_NONCE_LEN + 4)
 
 static void hello_payload(unsigned char *p, const unsigned char *nonce)
@@ -122,8 +174,7 @@ static void hello_payload(unsigned char *p, const unsigned char *nonce)
 	cohort_put_be32(p, cluster_id);
 	cohort_put_be32(p + 4, dead_ms);
 	memcpy(p + 8, nonce, COHORT_NONCE_LEN);
-	/* Preferring HMAC-SHA256 makes it the frame MAC, whatever the node's. */
-	p[8 + COHORT_NONCE_LEN] = COHORT_MAC_HMAC_SHA256;
+	p[8 + COHORT_NONCE_LEN] = COHORT_HELLO_OPTS;
 	memset(p + 9 + COHORT_NONCE_LEN, 0, 3);
 }
 
@@ -173,13 +224,13 @@ static void bad_streamed_frame(int fd, const unsigned char *session,
 			       int bad_header)
 {
 	static unsigned char payload[1 << 20];
-	unsigned char raw[COHORT_WIRE_HDR_LEN], mac[32], trailer[16];
+	unsigned char raw[COHORT_WIRE_HDR_LEN], mac[16], trailer[16];
 	const void *parts[] = { raw };
 	const size_t lens[] = { COHORT_WIRE_HDR_LEN };
 	size_t off;
 
 	hdr(raw, COHORT_MSG_ECHO, 0, sizeof(payload), self_id, target_id, 3);
-	hmac(session, 32, parts, lens, 1, mac);
+	frame_tag(session, 0, 3, parts, lens, 1, mac);
 	if (bad_header)
 		mac[random() % 16] ^= 1 + random() % 255;
 	memcpy(raw + 32, mac, 16);
@@ -212,13 +263,13 @@ static void bad_streamed_frame(int fd, const unsigned char *session,
 static int cut_streamed_frame(int fd, const unsigned char *session)
 {
 	static unsigned char payload[65536];
-	unsigned char raw[COHORT_WIRE_HDR_LEN], mac[32];
+	unsigned char raw[COHORT_WIRE_HDR_LEN], mac[16];
 	const void *parts[] = { raw };
 	const size_t lens[] = { COHORT_WIRE_HDR_LEN };
 	unsigned int off;
 
 	hdr(raw, COHORT_MSG_ECHO, 0, CUT_ANNOUNCED, self_id, target_id, 3);
-	hmac(session, 32, parts, lens, 1, mac);
+	frame_tag(session, 0, 3, parts, lens, 1, mac);
 	memcpy(raw + 32, mac, 16);
 	put(fd, raw, sizeof(raw));
 	for (off = 0; off < (CUT_MIB << 20); off += sizeof(payload))
@@ -239,7 +290,7 @@ static int cut_done;
 static int node_answers(int fd, const unsigned char *session,
 			const unsigned char *hb)
 {
-	unsigned char in[COHORT_WIRE_HDR_LEN], p[64], mac[32];
+	unsigned char in[COHORT_WIRE_HDR_LEN], p[64], mac[16];
 	unsigned long long seq;
 	struct cohort_hdr h;
 
@@ -254,7 +305,7 @@ static int node_answers(int fd, const unsigned char *session,
 			return 0;
 		lens[1] = h.len;
 		memset(in + 32, 0, 16);
-		hmac(session, 32, parts, lens, 2, mac);
+		frame_tag(session, 0, seq, parts, lens, 2, mac);
 		if (memcmp(mac, h.mac, 16))
 			return 0;
 		if (h.type == COHORT_MSG_HEARTBEAT &&
@@ -270,13 +321,19 @@ static int node_answers(int fd, const unsigned char *session,
  * must be answered), then @bad
  * frames: 0 = bad MAC, 1 = replayed sequence number, 2 = unknown type,
  * 3 = a streamed frame with a bad header MAC, 4 = one with a bad trailer,
- * 5 = a good streamed frame cut off (cut_streamed_frame()).
+ * 5 = a good streamed frame cut off (cut_streamed_frame()), 6 = frame 3
+ * of an earlier connection (right sequence number, a tag that was right
+ * under that connection's key), which the node must refuse.
  */
+static unsigned char replay[COHORT_WIRE_HDR_LEN + 8];
+static int have_replay;
+static unsigned long replays, replays_refused;
+
 static void authenticated_round(int bad)
 {
 	unsigned char raw[COHORT_WIRE_HDR_LEN + 64], in[COHORT_WIRE_HDR_LEN];
 	unsigned char mine[COHORT_NONCE_LEN], theirs[COHORT_NONCE_LEN];
-	unsigned char proof[32], session[32], mac[32], p[64];
+	unsigned char proof[32], session[32], rx_key[32], mac[16], p[64];
 	unsigned char ids[4], cid[4], hb[8] = { 0 };
 	struct cohort_hdr h;
 	int fd = dial(), i;
@@ -310,21 +367,10 @@ static void authenticated_round(int bad)
 	hdr(raw, COHORT_MSG_AUTH, 0, 32, self_id, target_id, 0);
 	memcpy(raw + COHORT_WIRE_HDR_LEN, proof, 32);
 	put(fd, raw, COHORT_WIRE_HDR_LEN + 32);
-	{
-		int lower = self_id < target_id;
-		unsigned char sid[4];
-		const unsigned char mac_alg = COHORT_MAC_HMAC_SHA256;
-		const void *parts[] = { "cohort-session-v3", sid, &mac_alg,
-					lower ? mine : theirs,
-					lower ? theirs : mine };
-		const size_t lens[] = { 17, 4, 1, 32, 32 };
-
-		cohort_put_be16(sid, lower ? self_id : target_id);
-		cohort_put_be16(sid + 2, lower ? target_id : self_id);
-		hmac(key, keylen, parts, lens, 5, session);
-	}
+	session_key(mine, theirs, self_id, session);	/* what we send */
+	session_key(mine, theirs, target_id, rx_key);	/* what it sends */
 	/* Frames 1 and 2: a good heartbeat each; then the bad ones. */
-	for (i = 1; i <= (bad >= 3 ? 2 : 6); i++) {
+	for (i = 1; i <= (bad >= 3 && bad != 6 ? 2 : 6); i++) {
 		unsigned long long seq = i;
 		unsigned int type = COHORT_MSG_HEARTBEAT;
 
@@ -338,14 +384,33 @@ static void authenticated_round(int bad)
 			const void *parts[] = { raw, hb };
 			const size_t lens[] = { COHORT_WIRE_HDR_LEN, 8 };
 
-			hmac(session, 32, parts, lens, 2, mac);
+			frame_tag(session, 0, seq, parts, lens, 2, mac);
 		}
 		if (i > 2 && bad == 0)
 			mac[random() % 16] ^= 1 + random() % 255;
 		memcpy(raw + 32, mac, 16);
+		if (i == 3 && bad == 6) {
+			if (!have_replay)
+				break;
+			put(fd, replay, sizeof(replay));
+			replays++;
+			if (closed_by_peer(fd, 5000))
+				replays_refused++;
+			break;
+		}
 		put(fd, raw, COHORT_WIRE_HDR_LEN + 8);
+		if (i == 2 && bad != 6) {	/* a good frame 3, for later */
+			const void *parts[] = { replay, hb };
+			const size_t lens[] = { COHORT_WIRE_HDR_LEN, 8 };
+
+			hdr(replay, COHORT_MSG_HEARTBEAT, 0, 8, self_id,
+			    target_id, 3);
+			memcpy(replay + COHORT_WIRE_HDR_LEN, hb, 8);
+			frame_tag(session, 0, 3, parts, lens, 2, replay + 32);
+			have_replay = 1;
+		}
 		if (i == 1) {
-			if (!node_answers(fd, session, hb))
+			if (!node_answers(fd, rx_key, hb))
 				goto out;
 			handshakes++;	/* the node accepted it */
 		}
@@ -450,6 +515,22 @@ int main(int argc, char **argv)
 	want = strtoul(argv[8], NULL, 10);
 	srandom(getpid());
 
+	if (!strcmp(argv[8], "old")) {
+		unsigned char raw[COHORT_WIRE_HDR_LEN + HELLO_LEN], n[COHORT_NONCE_LEN];
+		int fd = dial(), closed;
+
+		if (fd < 0)
+			return 1;
+		rand_bytes(n, sizeof(n));
+		hdr(raw, COHORT_MSG_HELLO, 0, HELLO_LEN, self_id, target_id, 0);
+		raw[4] = COHORT_PROTO_VERSION - 1;	/* the version byte */
+		hello_payload(raw + COHORT_WIRE_HDR_LEN, n);
+		put(fd, raw, sizeof(raw));
+		closed = closed_by_peer(fd, 5000);
+		printf("hostile: a protocol %d HELLO, %s\n", COHORT_PROTO_VERSION - 1,
+		       closed ? "closed by the node" : "not closed by the node");
+		return closed ? 0 : 1;
+	}
 	if (!strcmp(argv[8], "cut")) {
 		authenticated_round(5);
 		printf("hostile: %lu handshakes completed; %d of %u MiB sent, %s\n",
@@ -463,14 +544,17 @@ int main(int argc, char **argv)
 		printf("hostile: %lu handshakes completed\n", handshakes);
 		return handshakes ? 0 : 1;
 	}
+	static const int kinds[] = { 0, 1, 2, 6, 3, 4 };
+
 	while (frames < want) {
 		if (round % 50 == 49)
-			authenticated_round((round / 50) % 5);
+			authenticated_round(kinds[(round / 50) % 6]);
 		else
 			junk_round(round % 9, 40);
 		round++;
 	}
-	printf("hostile: %lu frames over %lu connections, %lu handshakes completed, %lu of %lu bad streamed frames refused\n",
-	       frames, conns, handshakes, streamed_refused, streamed);
+	printf("hostile: %lu frames over %lu connections, %lu handshakes completed, %lu of %lu bad streamed frames refused, %lu of %lu frames replayed from another connection refused\n",
+	       frames, conns, handshakes, streamed_refused, streamed,
+	       replays_refused, replays);
 	return 0;
 }

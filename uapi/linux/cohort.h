@@ -19,8 +19,9 @@
  *   1 - first version.
  *   2 - payloads over 64 KiB carry a trailer MAC (see kernel/net/wire.h).
  *   3 - frames with up to 512 payload bytes are MACed with HMAC-SHA256.
+ *   4 - ChaCha20-Poly1305 frame MAC, per-direction keys, rekeying.
  */
-#define COHORT_PROTO_VERSION	3
+#define COHORT_PROTO_VERSION	4
 
 /* Node ids are 1..COHORT_NODE_ID_MAX; 0 means "not configured yet". */
 #define COHORT_NODE_ID_MAX	4095
