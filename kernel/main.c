@@ -26,7 +26,7 @@ static int __init cohort_mod_init(void)
 {
 	int err;
 
-	/* Nothing to undo: it only picks this node's frame MAC. */
+	/* Nothing to undo: it only checks the frame MAC's known answers. */
 	err = cohort_auth_init();
 	if (err)
 		goto err_out;

@@ -17,6 +17,13 @@
  * test_seq_start makes every new connection's sequence numbers start
  * after it (both ends must load the same), so that a test reaches the
  * rekey point (every 2^32 frames) in a few frames.
+ *
+ * Nested calls: the message type COHORT_MSG_TEST_NEST has a handler that
+ * may call (COHORT_RPC_MAY_CALL): its request names nodes, and before it
+ * answers it makes a 64-byte ECHO call to each of them, the asking node
+ * included. Writing "NODE IDS COUNT" to /sys/kernel/debug/cohort/nest
+ * (IDS comma-separated) makes COUNT such calls to NODE, one after the
+ * other; reading it gives the totals ("ok N failed F busy B").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,12 +34,18 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <net/net_namespace.h>
 
 #include "selftest_hooks.h"
+#include "net/buf.h"
 #include "net/conn.h"
 #include "net/events.h"
 #include "net/mac.h"
+#include "net/node.h"
+#include "net/rpc.h"
 
 static struct dentry *hooks_dir;
 static atomic_long_t node_events[COHORT_EVENT_AUTH_FAILED + 1];
@@ -125,6 +138,106 @@ module_param_named(test_seq_start, cohort_seq_start, ullong, 0644);
 MODULE_PARM_DESC(test_seq_start,
 		 "test build: sequence number before each new connection's first frame");
 
+#define NEST_MAX_IDS	8
+#define NEST_TIMEOUT_MS	10000
+
+static atomic_long_t nest_ok, nest_failed, nest_busy;
+
+/* The handler: an ECHO to each node named, then an empty answer. */
+static int nest_handler(struct cohort_conn *conn, const struct cohort_hdr *h,
+			struct cohort_buf *buf)
+{
+	u8 ids[2 * NEST_MAX_IDS];
+	struct cohort_buf *req, *resp;
+	unsigned int i, n;
+	int err = 0;
+
+	if (!buf || buf->len % 2 || buf->len > sizeof(ids))
+		return -EINVAL;
+	n = buf->len / 2;
+	cohort_buf_read(buf, 0, ids, buf->len);
+	req = cohort_buf_alloc(64, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		err = cohort_rpc_call(conn->cn, cohort_get_be16(ids + 2 * i),
+				      COHORT_MSG_ECHO, req, &resp,
+				      NEST_TIMEOUT_MS);
+		if (!err && (!resp || resp->len != 64))
+			err = -EPROTO;
+		cohort_buf_put(resp);
+	}
+	cohort_buf_put(req);
+	return err ?: cohort_rpc_reply(conn, h, NULL);
+}
+
+static ssize_t nest_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	char line[64], *ids, *p;
+	u8 raw[2 * NEST_MAX_IDS];
+	unsigned int node, calls, n = 0, i;
+	struct cohort_buf *req, *resp;
+	int err;
+
+	if (count >= sizeof(line) || copy_from_user(line, ubuf, count))
+		return -EINVAL;
+	line[count] = 0;
+	p = strim(line);
+	ids = strsep(&p, " ");
+	if (!p || kstrtouint(ids, 10, &node))
+		return -EINVAL;
+	ids = strsep(&p, " ");
+	if (!p || kstrtouint(strim(p), 10, &calls) || !calls || calls > 100000)
+		return -EINVAL;
+	while (ids && n < NEST_MAX_IDS) {
+		unsigned int id;
+
+		if (kstrtouint(strsep(&ids, ","), 10, &id) || !id || id > U16_MAX)
+			return -EINVAL;
+		cohort_put_be16(raw + 2 * n++, id);
+	}
+	req = cohort_buf_alloc(2 * n, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	cohort_buf_write(req, 0, raw, 2 * n);
+	for (i = 0; i < calls && !fatal_signal_pending(current); i++) {
+		err = cohort_rpc_call(cohort_net(&init_net), node,
+				      COHORT_MSG_TEST_NEST, req, &resp,
+				      2 * NEST_TIMEOUT_MS);
+		cohort_buf_put(resp);
+		if (!err)
+			atomic_long_inc(&nest_ok);
+		else if (err == -EBUSY)
+			atomic_long_inc(&nest_busy);
+		else
+			atomic_long_inc(&nest_failed);
+	}
+	cohort_buf_put(req);
+	return count;
+}
+
+static int nest_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "ok %ld failed %ld busy %ld\n",
+		   atomic_long_read(&nest_ok), atomic_long_read(&nest_failed),
+		   atomic_long_read(&nest_busy));
+	return 0;
+}
+
+static int nest_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, nest_show, NULL);
+}
+
+static const struct file_operations nest_fops = {
+	.open = nest_open,
+	.read = seq_read,
+	.write = nest_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /* The inode's private data is the bug to commit. */
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
@@ -163,6 +276,12 @@ int cohort_selftest_hooks_init(void)
 
 	if (err)
 		return err;
+	err = cohort_rpc_register_flags(COHORT_MSG_TEST_NEST, 2 * NEST_MAX_IDS,
+					nest_handler, COHORT_RPC_MAY_CALL);
+	if (err) {
+		cohort_unregister_node_notifier(&node_event_nb);
+		return err;
+	}
 	hooks_dir = debugfs_create_dir("cohort", NULL);
 	for (i = 0; i < ARRAY_SIZE(triggers); i++)
 		debugfs_create_file(triggers[i].name, 0200, hooks_dir,
@@ -170,6 +289,7 @@ int cohort_selftest_hooks_init(void)
 	debugfs_create_file("node_events", 0444, hooks_dir, NULL,
 			    &node_events_fops);
 	debugfs_create_file("mac_kat", 0444, hooks_dir, NULL, &mac_kat_fops);
+	debugfs_create_file("nest", 0600, hooks_dir, NULL, &nest_fops);
 	pr_info("test build: selftest hooks enabled\n");
 	return 0;
 }
@@ -177,5 +297,6 @@ int cohort_selftest_hooks_init(void)
 void cohort_selftest_hooks_exit(void)
 {
 	debugfs_remove(hooks_dir);
+	cohort_rpc_unregister(COHORT_MSG_TEST_NEST);
 	cohort_unregister_node_notifier(&node_event_nb);
 }

@@ -136,6 +136,13 @@ static ssize_t rekeys_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  atomic64_read(&cohort_net(&init_net)->rekeys));
 }
 
+static ssize_t handlers_busy_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&cohort_net(&init_net)->handlers_busy));
+}
+
 static ssize_t frames_refused_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
@@ -203,6 +210,7 @@ static struct kobj_attribute instances_attr = __ATTR_RO(instances);
 static struct kobj_attribute accept_unknown_attr = __ATTR_RO(accept_unknown);
 static struct kobj_attribute frames_refused_attr = __ATTR_RO(frames_refused);
 static struct kobj_attribute rekeys_attr = __ATTR_RO(rekeys);
+static struct kobj_attribute handlers_busy_attr = __ATTR_RO(handlers_busy);
 
 static struct attribute *cohort_stats_attrs[] = {
 	&netlink_rejected_attr.attr,
@@ -210,6 +218,7 @@ static struct attribute *cohort_stats_attrs[] = {
 	&accept_unknown_attr.attr,
 	&frames_refused_attr.attr,
 	&rekeys_attr.attr,
+	&handlers_busy_attr.attr,
 	NULL,
 };
 

@@ -709,6 +709,9 @@ void cohort_transport_net_stop(struct cohort_net *cn)
 	}
 	close_all(cn, "node instance stopping");
 	flush_workqueue(cohort_wq);
+	/* Handlers still running may hold connections (and call, failing). */
+	cohort_rpc_flush();
+	flush_workqueue(cohort_wq);
 	WARN_ON_ONCE(!list_empty(&cn->conns));
 }
 

@@ -97,6 +97,8 @@ struct cohort_txframe {
  * @rx_mutex: held by whoever runs the receive path: the rx worker, or a
  *	caller waiting for an answer (cohort_conn_await); taken before
  *	@tx_mutex
+ * @handlers: handlers that may call (rpc.c) running for requests that
+ *	came on this connection; atomic
  * @rx_callers: callers in cohort_conn_await on this connection
  * @rx_wait: where they sleep; data_ready wakes one of them (instead of
  *	queueing @rx_work) while there are any
@@ -148,6 +150,7 @@ struct cohort_conn {
 	struct mutex tx_mutex;		/* see above */
 	u64 tx_seq;
 	struct mutex rx_mutex;		/* see above */
+	atomic_t handlers;
 	atomic_t rx_callers;
 	wait_queue_head_t rx_wait;
 	struct work_struct rx_work;

@@ -92,6 +92,8 @@ struct cohort_peer {
  * @accept_unknown: accepted connections dropped: address not in the table
  * @wire_errors: frames refused, by &enum cohort_wire_err
  * @rekeys: frame keys ratcheted forward (either direction)
+ * @handlers_busy: requests refused: their connection had handlers_max
+ *	handlers running
  */
 struct cohort_net {
 	struct net *net;
@@ -118,6 +120,7 @@ struct cohort_net {
 	atomic64_t accept_unknown;
 	atomic64_t wire_errors[COHORT_WIRE_ERR_MAX];
 	atomic64_t rekeys;
+	atomic64_t handlers_busy;
 };
 
 struct cohort_node_addr {

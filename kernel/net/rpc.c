@@ -15,6 +15,9 @@
 #include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "buf.h"
 #include "conn.h"
@@ -26,6 +29,32 @@
 /* Written at registration (module init), read by every receive path. */
 static u32 msg_max_len[COHORT_MSG_TYPE_MAX];
 static cohort_msg_handler_t msg_handlers[COHORT_MSG_TYPE_MAX];
+static unsigned int msg_flags[COHORT_MSG_TYPE_MAX];
+
+/* Where handlers that may call run (COHORT_RPC_MAY_CALL). */
+static struct workqueue_struct *handler_wq;
+
+unsigned int cohort_handlers_max = 32;
+module_param_named(handlers_max, cohort_handlers_max, uint, 0644);
+MODULE_PARM_DESC(handlers_max,
+		 "handlers that may call, running at once per connection (1-1024; more are refused with EBUSY)");
+
+/**
+ * struct rpc_job - a request for a handler that may call
+ * @work: on handler_wq
+ * @conn: the connection it came on, with a reference
+ * @hdr: its header
+ * @buf: its payload (a reference), or NULL
+ * @fn: the handler
+ */
+struct rpc_job {
+	struct work_struct work;
+	struct cohort_conn *conn;
+	struct cohort_hdr hdr;
+	struct cohort_buf *buf;
+	cohort_msg_handler_t fn;
+};
+
 const u32 *cohort_msg_max_len = msg_max_len;
 
 /*
@@ -81,12 +110,19 @@ static void waiter_done(struct cohort_net *cn, struct rpc_waiter *w, int err)
 
 int cohort_rpc_register(u8 type, u32 max_len, cohort_msg_handler_t fn)
 {
+	return cohort_rpc_register_flags(type, max_len, fn, 0);
+}
+
+int cohort_rpc_register_flags(u8 type, u32 max_len, cohort_msg_handler_t fn,
+			      unsigned int flags)
+{
 	if (!type || type >= COHORT_MSG_TYPE_MAX || !max_len ||
 	    max_len > COHORT_MSG_MAX)
 		return -EINVAL;
 	if (READ_ONCE(msg_max_len[type]))
 		return -EBUSY;
 	WRITE_ONCE(msg_handlers[type], fn);
+	WRITE_ONCE(msg_flags[type], flags);
 	smp_wmb();	/* handler before the type becomes acceptable */
 	WRITE_ONCE(msg_max_len[type], max_len);
 	return 0;
@@ -97,6 +133,10 @@ void cohort_rpc_unregister(u8 type)
 	if (type && type < COHORT_MSG_TYPE_MAX) {
 		WRITE_ONCE(msg_max_len[type], 0);
 		WRITE_ONCE(msg_handlers[type], NULL);
+		WRITE_ONCE(msg_flags[type], 0);
+		/* A handler of this type still running finishes first. */
+		if (handler_wq)
+			flush_workqueue(handler_wq);
 	}
 }
 
@@ -142,6 +182,59 @@ static void reply_error(struct cohort_conn *conn, const struct cohort_hdr *h,
 	cohort_buf_put(buf);
 }
 
+static void job_fn(struct work_struct *work)
+{
+	struct rpc_job *job = container_of(work, struct rpc_job, work);
+	int err = job->fn(job->conn, &job->hdr, job->buf);
+
+	if (err && job->hdr.req_id)
+		reply_error(job->conn, &job->hdr, err);
+	cohort_buf_put(job->buf);
+	atomic_dec(&job->conn->handlers);
+	cohort_conn_put(job->conn);
+	kfree(job);
+}
+
+/*
+ * A request for a handler that may call: to a work item of its own, if
+ * the connection has fewer than cohort_handlers_max running; otherwise
+ * answered -EBUSY (a sender that floods gets refusals, not a queue).
+ */
+static void dispatch_job(struct cohort_conn *conn, const struct cohort_hdr *h,
+			 struct cohort_buf *buf, cohort_msg_handler_t fn)
+{
+	unsigned int max = clamp_val(READ_ONCE(cohort_handlers_max), 1, 1024);
+	struct rpc_job *job;
+
+	if (atomic_inc_return(&conn->handlers) > max) {
+		atomic_dec(&conn->handlers);
+		atomic64_inc(&conn->cn->handlers_busy);
+		if (h->req_id)
+			reply_error(conn, h, -EBUSY);
+		return;
+	}
+	job = kmalloc(sizeof(*job), GFP_KERNEL);
+	if (!job) {
+		atomic_dec(&conn->handlers);
+		if (h->req_id)
+			reply_error(conn, h, -ENOMEM);
+		return;
+	}
+	INIT_WORK(&job->work, job_fn);
+	kref_get(&conn->ref);
+	job->conn = conn;
+	job->hdr = *h;
+	job->buf = buf ? cohort_buf_get(buf) : NULL;
+	job->fn = fn;
+	queue_work(handler_wq, &job->work);
+}
+
+/* Wait until every handler queued so far has run (an instance stops). */
+void cohort_rpc_flush(void)
+{
+	flush_workqueue(handler_wq);
+}
+
 /* Called by the transport for every checked frame of a registered type. */
 void cohort_rpc_dispatch(struct cohort_conn *conn, const struct cohort_hdr *h,
 			 struct cohort_buf *buf)
@@ -157,6 +250,10 @@ void cohort_rpc_dispatch(struct cohort_conn *conn, const struct cohort_hdr *h,
 	if (!fn) {
 		if (h->req_id)
 			reply_error(conn, h, -EOPNOTSUPP);
+		return;
+	}
+	if (READ_ONCE(msg_flags[h->type]) & COHORT_RPC_MAY_CALL) {
+		dispatch_job(conn, h, buf, fn);
 		return;
 	}
 	err = fn(conn, h, buf);
@@ -307,6 +404,10 @@ int __init cohort_rpc_init(void)
 {
 	int err;
 
+	handler_wq = alloc_workqueue("cohort_handlers", WQ_UNBOUND, 0);
+	if (!handler_wq)
+		return -ENOMEM;
+
 	/* The transport handles these three itself; only their sizes here. */
 	err = cohort_rpc_register(COHORT_MSG_HELLO,
 				  4 + 4 + COHORT_NONCE_LEN + 4, NULL);
@@ -317,6 +418,8 @@ int __init cohort_rpc_init(void)
 	if (!err)
 		err = cohort_rpc_register(COHORT_MSG_ECHO, COHORT_MSG_MAX,
 					  echo_handler);
+	if (err)
+		destroy_workqueue(handler_wq);
 	return err;
 }
 
@@ -326,4 +429,5 @@ void cohort_rpc_exit(void)
 	cohort_rpc_unregister(COHORT_MSG_HEARTBEAT);
 	cohort_rpc_unregister(COHORT_MSG_AUTH);
 	cohort_rpc_unregister(COHORT_MSG_HELLO);
+	destroy_workqueue(handler_wq);
 }

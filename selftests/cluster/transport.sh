@@ -319,7 +319,7 @@ echo "# the 1-3 link uses $l13"
 check "a link's frame MAC is chacha20-poly1305" [ "$l13" = chacha20-poly1305 ]
 TESTMOD='${COHORT_MOD%/kernel/cohort.ko}-test/kernel/cohort.ko'
 START=$(( (1 << 32) - 40 ))
-for i in 2 1; do
+for i in 3 2 1; do
 	on $i "kill \$(cat /tmp/cohortd.pid) 2> /dev/null; rm -f /tmp/cohortd.pid
 		rmmod cohort 2> /dev/null; insmod $TESTMOD test_seq_start=$START &&
 		sh $G/cohortd_start.sh" > /dev/null
@@ -344,6 +344,28 @@ rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
 assert len(rs) == 2 and sum(r['ok'] for r in rs) == 200, rs
 \" '$out'"
 check "both ends ratcheted both directions' keys" [ "$r1" -ge 2 ] && [ "$r2" -ge 2 ]
+
+# --- nested calls: node 1 calls node 2, whose handler (one that may call)
+# calls node 1 and node 3 before it answers; from four threads at once.
+# Then with node 2's limit of running handlers at 1, the excess is refused
+# with EBUSY and counted, and nothing else fails.
+NN=$((1000 / DIV))
+on 1 "sh $G/wait_state.sh 3 up 30 && sh $G/wait_state.sh 2 up 30" > /dev/null
+on 2 "sh $G/wait_state.sh 3 up 30" > /dev/null
+out=$(T=600 on 1 "for k in 1 2 3 4; do echo '2 1,3 $((NN / 4))' > /sys/kernel/debug/cohort/nest & done; wait
+	cat /sys/kernel/debug/cohort/nest" 2>&1)
+echo "$out" | diag
+check "$NN nested calls (1 -> 2 -> 1 and 3) from 4 threads all complete" \
+	sh -c "echo '$out' | grep -qx 'ok $NN failed 0 busy 0'"
+b0=$(on 2 "cat /sys/kernel/cohort/stats/handlers_busy")
+on 2 "echo 1 > /sys/module/cohort/parameters/handlers_max" > /dev/null
+T=600 on 1 "for k in 1 2 3 4; do echo '2 1,3 25' > /sys/kernel/debug/cohort/nest & done; wait" > /dev/null
+out=$(on 1 "cat /sys/kernel/debug/cohort/nest")
+b1=$(on 2 "cat /sys/kernel/cohort/stats/handlers_busy")
+on 2 "echo 32 > /sys/module/cohort/parameters/handlers_max" > /dev/null
+echo "# totals now: $out; node 2 refused $b0 -> $b1"
+check "with handlers_max 1 the excess is refused (EBUSY) and counted, none fails" \
+	sh -c "set -- $out; [ \$4 = 0 ] && [ \$6 -gt 0 ] && [ \$((\$2 + \$6)) = $((NN + 100)) ] && [ $b1 -gt $b0 ]"
 
 # --- a peer speaking the previous protocol version is refused, saying so
 b0=$(on 2 "awk '/bad_version/ {print \$2}' /sys/kernel/cohort/stats/frames_refused")
