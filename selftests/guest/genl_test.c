@@ -303,8 +303,10 @@ TEST_F(genl, netns_independent_nodes)
 	EXPECT_EQ(before, now);
 }
 
+/* @arg: whether the module lets a user namespace's admin run its node. */
 static int child_userns(void *arg)
 {
+	bool allowed = arg;
 	struct result res;
 	int fd, fam;
 
@@ -316,20 +318,47 @@ static int child_userns(void *arg)
 	fam = genl_family(fd, COHORT_GENL_NAME);
 	if (fd < 0 || fam < 0)
 		return 31;
-	/* Admin of its own namespace: may configure its own node. */
-	if (set_self(fd, fam, 3, "container", &res) || res.error)
+	if (set_self(fd, fam, 3, "container", &res))
 		return 32;
+	if (!allowed) {
+		/* Admin of its own namespace only: refused, saying why. */
+		if (res.error != -EPERM ||
+		    !strstr(res.msg, "initial user namespace"))
+			return 34;
+		return 0;
+	}
+	/* userns_nodes: it may configure its own node. */
+	if (res.error)
+		return 35;
 	if (info(fd, fam, &res) || res.node_id != 3)
 		return 33;
 	return 0;
 }
 
+static int set_userns_nodes(const char *v)
+{
+	FILE *f = fopen("/sys/module/cohort/parameters/userns_nodes", "w");
+	int err;
+
+	if (!f)
+		return -1;
+	err = fputs(v, f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
 TEST_F(genl, user_namespace_admin)
 {
-	int rc = in_child(child_userns, NULL);
+	int rc;
 
+	/* By default only CAP_NET_ADMIN in the initial namespace counts. */
+	ASSERT_EQ(0, set_userns_nodes("0"));
+	rc = in_child(child_userns, (void *)false);
 	if (rc == 4)
 		SKIP(return, "unprivileged user namespaces are disabled");
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(0, set_userns_nodes("1"));
+	rc = in_child(child_userns, (void *)true);
+	set_userns_nodes("0");
 	ASSERT_EQ(0, rc);
 }
 
