@@ -24,6 +24,11 @@
  * included. Writing "NODE IDS COUNT" to /sys/kernel/debug/cohort/nest
  * (IDS comma-separated) makes COUNT such calls to NODE, one after the
  * other; reading it gives the totals ("ok N failed F busy B").
+ *
+ * Remote errors: the type COHORT_MSG_TEST_ERR answers with the error
+ * number its request carries. Writing "NODE ERRNO" to
+ * /sys/kernel/debug/cohort/remote_err makes one such call; reading it
+ * gives what the call returned here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -238,6 +243,65 @@ static const struct file_operations nest_fops = {
 	.release = single_release,
 };
 
+static atomic_t remote_err_last;
+
+static int err_handler(struct cohort_conn *conn, const struct cohort_hdr *h,
+		       struct cohort_buf *buf)
+{
+	u8 e[4];
+
+	if (!buf || buf->len != 4)
+		return -EINVAL;
+	cohort_buf_read(buf, 0, e, 4);
+	return -(int)cohort_get_be32(e);
+}
+
+static ssize_t remote_err_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct cohort_buf *req, *resp;
+	unsigned int node, e;
+	char line[32];
+	u8 raw[4];
+	int err;
+
+	if (count >= sizeof(line) || copy_from_user(line, ubuf, count))
+		return -EINVAL;
+	line[count] = 0;
+	if (sscanf(line, "%u %u", &node, &e) != 2 || !e)
+		return -EINVAL;
+	req = cohort_buf_alloc(4, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	cohort_put_be32(raw, e);
+	cohort_buf_write(req, 0, raw, 4);
+	err = cohort_rpc_call(cohort_net(&init_net), node, COHORT_MSG_TEST_ERR,
+			      req, &resp, NEST_TIMEOUT_MS);
+	cohort_buf_put(resp);
+	cohort_buf_put(req);
+	atomic_set(&remote_err_last, err);
+	return count;
+}
+
+static int remote_err_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", atomic_read(&remote_err_last));
+	return 0;
+}
+
+static int remote_err_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, remote_err_show, NULL);
+}
+
+static const struct file_operations remote_err_fops = {
+	.open = remote_err_open,
+	.read = seq_read,
+	.write = remote_err_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /* The inode's private data is the bug to commit. */
 static ssize_t trigger_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
@@ -278,7 +342,10 @@ int cohort_selftest_hooks_init(void)
 		return err;
 	err = cohort_rpc_register_flags(COHORT_MSG_TEST_NEST, 2 * NEST_MAX_IDS,
 					nest_handler, COHORT_RPC_MAY_CALL);
+	if (!err)
+		err = cohort_rpc_register(COHORT_MSG_TEST_ERR, 4, err_handler);
 	if (err) {
+		cohort_rpc_unregister(COHORT_MSG_TEST_NEST);
 		cohort_unregister_node_notifier(&node_event_nb);
 		return err;
 	}
@@ -290,6 +357,8 @@ int cohort_selftest_hooks_init(void)
 			    &node_events_fops);
 	debugfs_create_file("mac_kat", 0444, hooks_dir, NULL, &mac_kat_fops);
 	debugfs_create_file("nest", 0600, hooks_dir, NULL, &nest_fops);
+	debugfs_create_file("remote_err", 0600, hooks_dir, NULL,
+			    &remote_err_fops);
 	pr_info("test build: selftest hooks enabled\n");
 	return 0;
 }
@@ -297,6 +366,7 @@ int cohort_selftest_hooks_init(void)
 void cohort_selftest_hooks_exit(void)
 {
 	debugfs_remove(hooks_dir);
+	cohort_rpc_unregister(COHORT_MSG_TEST_ERR);
 	cohort_rpc_unregister(COHORT_MSG_TEST_NEST);
 	cohort_unregister_node_notifier(&node_event_nb);
 }

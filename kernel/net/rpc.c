@@ -140,6 +140,26 @@ void cohort_rpc_unregister(u8 type)
 	}
 }
 
+/*
+ * The error a peer's handler answered, as a local one: from a fixed set
+ * (a remote node never chooses, say, a kernel-internal restart code);
+ * anything else is EREMOTEIO.
+ */
+static int remote_error(u32 e)
+{
+	static const u16 known[] = {
+		EPERM, ENOENT, ESRCH, EIO, E2BIG, EAGAIN, ENOMEM, EACCES,
+		EBUSY, EEXIST, EINVAL, ENOSPC, ERANGE, EMSGSIZE,
+		EPROTO, EOPNOTSUPP, ETIMEDOUT, EHOSTDOWN, ECONNRESET, EOVERFLOW,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(known); i++)
+		if (e == known[i])
+			return -(int)e;
+	return -EREMOTEIO;
+}
+
 /* Complete the call that @h answers, if it is still waiting. */
 static void complete_call(struct cohort_conn *conn, const struct cohort_hdr *h,
 			  struct cohort_buf *buf)
@@ -153,7 +173,7 @@ static void complete_call(struct cohort_conn *conn, const struct cohort_hdr *h,
 		err = -EPROTO;
 		if (buf && buf->len == 4) {
 			cohort_buf_read(buf, 0, e, 4);
-			err = -(int)clamp_t(u32, cohort_get_be32(e), 1, 4095);
+			err = remote_error(cohort_get_be32(e));
 		}
 	}
 	spin_lock_bh(&cn->rpc_lock);

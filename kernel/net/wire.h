@@ -47,6 +47,7 @@ enum cohort_msg_type {
 	COHORT_MSG_AUTH = 2,		/* handshake proof */
 	COHORT_MSG_HEARTBEAT = 3,
 	COHORT_MSG_ECHO = 4,		/* test and benchmark RPC */
+	COHORT_MSG_TEST_ERR = 61,	/* test build only: answers an error */
 	COHORT_MSG_TEST_NEST = 62,	/* test build only: a handler that calls */
 	COHORT_MSG_TYPE_MAX = 64,	/* table size; types are below it */
 };

@@ -78,6 +78,21 @@ check "cohortd refuses a malformed config line, naming file and line" \
 	sh -c "echo '$out' | grep -q 'cohort.conf:[0-9]*: ' && [ \$(echo '$out' | grep -c 'rc=2') = 2 ]"
 check "cohortd exited cleanly on SIGTERM" \
 	sh -c "'$VMC' exec --dir '$D' 1 -- 'grep -q \"signal 15: exiting\" /tmp/cohortd.log'"
+# A line longer than cohortd's buffer would read as two lines (here: a
+# valid node line, and a dead timeout hidden 500 spaces later): refused.
+# A key file owned by somebody else: refused, naming the owner.
+out=$(on 1 "sh $G/cohortd_start.sh > /dev/null; kill \$(cat /tmp/cohortd.pid); rm -f /tmp/cohortd.pid
+	cp /tmp/cohort.conf /tmp/long.conf
+	printf 'node 9 node9 10.77.0.9:7470%500sdead-timeout-ms 9999\\n' '' >> /tmp/long.conf
+	$TOP/userspace/cohortd/cohortd --check -c /tmp/long.conf; echo rc=\$?
+	chown 65534 /tmp/cohort.key
+	$TOP/userspace/cohortd/cohortd --check -c /tmp/cohort.conf; echo rc=\$?
+	chown 0 /tmp/cohort.key" 2>&1)
+echo "$out" | diag
+check "cohortd refuses a line longer than its buffer" \
+	sh -c "echo '$out' | grep -q 'long.conf:[0-9]*: line too long' && [ \$(echo '$out' | grep -c 'rc=2') = 2 ]"
+check "cohortd refuses a key file owned by another user" \
+	sh -c "echo '$out' | grep -q 'owned by uid 65534'"
 
 # --- formation: cohortd on every node, from its config file
 for i in 1 2 3; do
@@ -366,6 +381,14 @@ on 2 "echo 32 > /sys/module/cohort/parameters/handlers_max" > /dev/null
 echo "# totals now: $out; node 2 refused $b0 -> $b1"
 check "with handlers_max 1 the excess is refused (EBUSY) and counted, none fails" \
 	sh -c "set -- $out; [ \$4 = 0 ] && [ \$6 -gt 0 ] && [ \$((\$2 + \$6)) = $((NN + 100)) ] && [ $b1 -gt $b0 ]"
+
+# --- a remote node never chooses a local error code: node 2's handler
+# answers 512 (ERESTARTSYS, kernel-internal), which arrives as EREMOTEIO
+# (121); EBUSY (16) passes as itself.
+out=$(on 1 "d=/sys/kernel/debug/cohort/remote_err; echo '2 512' > \$d; cat \$d; echo '2 16' > \$d; cat \$d" 2>&1)
+echo "$out" | diag
+check "a peer's unknown error code arrives as EREMOTEIO, a known one as itself" \
+	sh -c "[ '$(echo $out)' = '-121 -16' ]"
 
 # --- a peer speaking the previous protocol version is refused, saying so
 b0=$(on 2 "awk '/bad_version/ {print \$2}' /sys/kernel/cohort/stats/frames_refused")

@@ -130,6 +130,12 @@ int cohort_config_load(const char *path, struct cohort_config *cfg,
 		int nw = 0;
 
 		ln++;
+		/* A line cut by the buffer would read as two: refuse it. */
+		if (!strchr(line, '\n') && !feof(f)) {
+			report(err, errlen, path, ln, "line too long (more than %zu characters)",
+			       sizeof(line) - 2);
+			goto fail;
+		}
 		line[strcspn(line, "#\n")] = '\0';
 		for (t = strtok_r(line, " \t\r", &save); t && nw < 6;
 		     t = strtok_r(NULL, " \t\r", &save))

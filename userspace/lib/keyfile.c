@@ -41,6 +41,13 @@ int cohort_read_keyfile(const char *path, unsigned char *key, char *err,
 		close(fd);
 		return -1;
 	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "key file %s is owned by uid %u, neither root nor this user: chown it",
+			 path, (unsigned int)st.st_uid);
+		close(fd);
+		return -1;
+	}
 	if (st.st_mode & 077) {
 		snprintf(err, errlen,
 			 "key file %s is readable or writable by others (mode %03o): chmod 600 it",
@@ -51,6 +58,7 @@ int cohort_read_keyfile(const char *path, unsigned char *key, char *err,
 	n = read(fd, text, sizeof(text));
 	close(fd);
 	if (n < 0 || n == sizeof(text)) {
+		explicit_bzero(text, sizeof(text));
 		snprintf(err, errlen, "key file %s: unreadable or too long", path);
 		return -1;
 	}
@@ -63,7 +71,8 @@ int cohort_read_keyfile(const char *path, unsigned char *key, char *err,
 			snprintf(err, errlen,
 				 "key file %s: expected %d to %d hexadecimal digits",
 				 path, 2 * COHORT_KEY_MIN, 2 * COHORT_KEY_MAX);
-			memset(text, 0, sizeof(text));
+			explicit_bzero(text, sizeof(text));
+			explicit_bzero(key, COHORT_KEY_MAX);
 			return -1;
 		}
 		if (half < 0) {
@@ -73,8 +82,9 @@ int cohort_read_keyfile(const char *path, unsigned char *key, char *err,
 			half = -1;
 		}
 	}
-	memset(text, 0, sizeof(text));
+	explicit_bzero(text, sizeof(text));
 	if (half >= 0 || len < COHORT_KEY_MIN) {
+		explicit_bzero(key, COHORT_KEY_MAX);	/* what was read of it */
 		snprintf(err, errlen,
 			 "key file %s: expected %d to %d hexadecimal digits",
 			 path, 2 * COHORT_KEY_MIN, 2 * COHORT_KEY_MAX);
