@@ -12,7 +12,8 @@
  *   trigger_leak     a kmalloc'd object whose only pointer is dropped
  * /sys/kernel/debug/cohort/node_events counts what the in-kernel node
  * notifier chain delivered to a subscriber, as a later subsystem would
- * subscribe. /sys/kernel/debug/cohort/mac_kat runs the frame MAC's RFC
+ * subscribe; the subscriber calls each node that comes up (an ECHO) and
+ * counts the answers. /sys/kernel/debug/cohort/mac_kat runs the frame MAC's RFC
  * 8439 known-answer tests and says what each gave. The module parameter
  * test_seq_start makes every new connection's sequence numbers start
  * after it (both ends must load the same), so that a test reaches the
@@ -55,11 +56,30 @@
 static struct dentry *hooks_dir;
 static atomic_long_t node_events[COHORT_EVENT_AUTH_FAILED + 1];
 
+static atomic_long_t echo_on_up_ok, echo_on_up_failed;
+
+/*
+ * Counts what the chain delivers; on node-up it calls the node that just
+ * came up (an ECHO), as a subsystem resuming its work with that node would.
+ */
 static int node_event_cb(struct notifier_block *nb, unsigned long ev,
 			 void *data)
 {
+	const struct cohort_node_event_info *info = data;
+	struct cohort_buf *req, *resp = NULL;
+	int err = -ENOMEM;
+
 	if (ev < ARRAY_SIZE(node_events))
 		atomic_long_inc(&node_events[ev]);
+	if (ev != COHORT_EVENT_NODE_UP)
+		return NOTIFY_OK;
+	req = cohort_buf_alloc(64, GFP_KERNEL);
+	if (req)
+		err = cohort_rpc_call(info->cn, info->node_id, COHORT_MSG_ECHO,
+				      req, &resp, 5000);
+	cohort_buf_put(resp);
+	cohort_buf_put(req);
+	atomic_long_inc(err ? &echo_on_up_failed : &echo_on_up_ok);
 	return NOTIFY_OK;
 }
 
@@ -69,10 +89,12 @@ static struct notifier_block node_event_nb = {
 
 static int node_events_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "up %ld\ndown %ld\nauth-failed %ld\n",
+	seq_printf(m, "up %ld\ndown %ld\nauth-failed %ld\necho-on-up-ok %ld\necho-on-up-failed %ld\n",
 		   atomic_long_read(&node_events[COHORT_EVENT_NODE_UP]),
 		   atomic_long_read(&node_events[COHORT_EVENT_NODE_DOWN]),
-		   atomic_long_read(&node_events[COHORT_EVENT_AUTH_FAILED]));
+		   atomic_long_read(&node_events[COHORT_EVENT_AUTH_FAILED]),
+		   atomic_long_read(&echo_on_up_ok),
+		   atomic_long_read(&echo_on_up_failed));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(node_events);

@@ -143,6 +143,13 @@ static ssize_t handlers_busy_show(struct kobject *kobj,
 			  atomic64_read(&cohort_net(&init_net)->handlers_busy));
 }
 
+static ssize_t events_dropped_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&cohort_net(&init_net)->events_dropped));
+}
+
 static ssize_t frames_refused_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
@@ -211,6 +218,7 @@ static struct kobj_attribute accept_unknown_attr = __ATTR_RO(accept_unknown);
 static struct kobj_attribute frames_refused_attr = __ATTR_RO(frames_refused);
 static struct kobj_attribute rekeys_attr = __ATTR_RO(rekeys);
 static struct kobj_attribute handlers_busy_attr = __ATTR_RO(handlers_busy);
+static struct kobj_attribute events_dropped_attr = __ATTR_RO(events_dropped);
 
 static struct attribute *cohort_stats_attrs[] = {
 	&netlink_rejected_attr.attr,
@@ -219,6 +227,7 @@ static struct attribute *cohort_stats_attrs[] = {
 	&frames_refused_attr.attr,
 	&rekeys_attr.attr,
 	&handlers_busy_attr.attr,
+	&events_dropped_attr.attr,
 	NULL,
 };
 

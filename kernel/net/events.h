@@ -25,5 +25,7 @@ int cohort_register_node_notifier(struct notifier_block *nb);
 int cohort_unregister_node_notifier(struct notifier_block *nb);
 void cohort_node_event(struct cohort_net *cn, enum cohort_node_event ev,
 		       u32 node_id, const char *reason);
+void cohort_events_net_init(struct cohort_net *cn);
+void cohort_events_net_stop(struct cohort_net *cn);
 
 #endif /* _COHORT_EVENTS_H */

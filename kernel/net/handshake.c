@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The HELLO/AUTH handshake of a connection: both sides send a HELLO
- * (cluster id, dead timeout, a fresh nonce, MAC preference), then an AUTH
- * proving they know the cluster key (auth.c); the session key follows from
- * both nonces. An accepted connection learns its peer from the HELLO.
+ * (cluster id, dead timeout, a fresh nonce, options), then an AUTH
+ * proving they know the cluster key (auth.c); the session keys, one per
+ * direction, follow from both nonces. An accepted connection learns its
+ * peer from the HELLO.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -15,6 +15,7 @@
 #include <net/netns/generic.h>
 
 #include "conn.h"
+#include "events.h"
 #include "name.h"
 #include "node.h"
 #include "rpc.h"
@@ -270,6 +271,7 @@ static int __net_init cohort_net_init(struct net *net)
 	cn->dead_timeout_ms = READ_ONCE(cohort_dead_timeout_ms);
 	xa_init(&cn->peers);
 	cohort_rpc_net_init(cn);
+	cohort_events_net_init(cn);
 	cohort_transport_net_init(cn);
 	atomic_long_inc(&instances);
 	return 0;
@@ -290,6 +292,7 @@ static void __net_exit cohort_net_exit(struct net *net)
 			peer_finish(peer);
 	}
 	xa_destroy(&cn->peers);
+	cohort_events_net_stop(cn);
 	cohort_rpc_net_exit(cn);
 	memzero_explicit(cn->key, sizeof(cn->key));
 	mutex_destroy(&cn->lock);

@@ -94,6 +94,11 @@ struct cohort_peer {
  * @rekeys: frame keys ratcheted forward (either direction)
  * @handlers_busy: requests refused: their connection had handlers_max
  *	handlers running
+ * @events_lock: protects @events and @nr_events
+ * @events: node events waiting for delivery (events.c), oldest first
+ * @nr_events: how many
+ * @events_work: delivers them
+ * @events_dropped: events dropped (too many waiting, or no memory)
  */
 struct cohort_net {
 	struct net *net;
@@ -121,6 +126,11 @@ struct cohort_net {
 	atomic64_t wire_errors[COHORT_WIRE_ERR_MAX];
 	atomic64_t rekeys;
 	atomic64_t handlers_busy;
+	spinlock_t events_lock;		/* see above */
+	struct list_head events;
+	unsigned int nr_events;
+	struct work_struct events_work;
+	atomic64_t events_dropped;
 };
 
 struct cohort_node_addr {
