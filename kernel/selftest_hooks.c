@@ -275,6 +275,8 @@ static int err_handler(struct cohort_conn *conn, const struct cohort_hdr *h,
 	if (!buf || buf->len != 4)
 		return -EINVAL;
 	cohort_buf_read(buf, 0, e, 4);
+	if (!cohort_get_be32(e) || cohort_get_be32(e) > 4095)
+		return -EINVAL;
 	return -(int)cohort_get_be32(e);
 }
 

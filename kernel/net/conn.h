@@ -186,7 +186,8 @@ int cohort_hs_send_hello(struct cohort_conn *conn);
 void cohort_hs_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
 		     struct cohort_buf *buf);
 void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf);
-void cohort_hs_failed(struct cohort_conn *conn, const char *why);
+void cohort_hs_failed(struct cohort_conn *conn, enum cohort_wire_err e,
+		      const char *why);
 extern u64 cohort_seq_start;
 long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 		       long timeout);

@@ -130,5 +130,6 @@ void cohort_events_net_init(struct cohort_net *cn)
 void cohort_events_net_stop(struct cohort_net *cn)
 {
 	flush_work(&cn->events_work);
-	events_work_fn(&cn->events_work);	/* anything queued meanwhile */
+	cancel_work_sync(&cn->events_work);	/* none queued after we return */
+	events_work_fn(&cn->events_work);	/* anything left, delivered here */
 }

@@ -50,16 +50,22 @@ int cohort_hs_send_hello(struct cohort_conn *conn)
 	return err;
 }
 
-/* The handshake failed: count it, close, and tell subscribers why. */
-void cohort_hs_failed(struct cohort_conn *conn, const char *why)
+/* The handshake failed: count it as @e, close, and tell subscribers why. */
+void cohort_hs_failed(struct cohort_conn *conn, enum cohort_wire_err e,
+		      const char *why)
 {
 	u32 id = conn->peer ? conn->peer->id : 0;
 
 	if (conn->peer)
 		atomic64_inc(&conn->peer->stats[COHORT_STAT_AUTH_FAILURES]);
-	cohort_conn_count_error(conn, COHORT_WIRE_BAD_HANDSHAKE);
+	cohort_conn_count_error(conn, e);
 	cohort_conn_close(conn, why);
 	cohort_node_event(conn->cn, COHORT_EVENT_AUTH_FAILED, id, why);
+}
+
+static void auth_failed(struct cohort_conn *conn, const char *why)
+{
+	cohort_hs_failed(conn, COHORT_WIRE_BAD_HANDSHAKE, why);
 }
 
 /* The peer of an accepted connection names itself in its HELLO. */
@@ -161,21 +167,21 @@ void cohort_hs_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
 		}
 	}
 	if (cohort_get_be32(p) != conn->cluster_id) {
-		cohort_hs_failed(conn, "cluster id mismatch");
+		auth_failed(conn, "cluster id mismatch");
 		return;
 	}
 	if (cohort_get_be32(p + 4) != conn->dead_timeout_ms) {
-		cohort_hs_failed(conn, "dead timeout mismatch");
+		auth_failed(conn, "dead timeout mismatch");
 		return;
 	}
 	memcpy(conn->peer_nonce, p + 8, COHORT_NONCE_LEN);
 	conn->opts = p[8 + COHORT_NONCE_LEN];
 	if (conn->opts != COHORT_HELLO_OPTS) {
-		cohort_hs_failed(conn, "HELLO options differ");
+		auth_failed(conn, "HELLO options differ");
 		return;
 	}
 	if (!crypto_memneq(conn->peer_nonce, conn->my_nonce, COHORT_NONCE_LEN)) {
-		cohort_hs_failed(conn, "reflected nonce");
+		auth_failed(conn, "reflected nonce");
 		return;
 	}
 	if (!conn->outgoing && cohort_hs_send_hello(conn)) {
@@ -248,7 +254,7 @@ void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 				conn->peer_nonce, want);
 	if (err || crypto_memneq(got, want, AUTH_LEN)) {
 		memzero_explicit(want, sizeof(want));
-		cohort_hs_failed(conn, "bad key proof (different cluster key?)");
+		auth_failed(conn, "bad key proof (different cluster key?)");
 		return;
 	}
 	memzero_explicit(want, sizeof(want));

@@ -21,7 +21,6 @@ struct cohort_buf;
  * frames (cohort_mac_key_next), so that no nonce is used twice under one
  * key. See Documentation/wire-protocol.md.
  */
-#define COHORT_MAC_KEY_LEN	CHACHA_KEY_SIZE
 #define COHORT_MAC_PART_FRAME	0
 #define COHORT_MAC_PART_TRAILER	1
 #define COHORT_REKEY_SHIFT	32

@@ -114,8 +114,7 @@ static bool rx_header(struct cohort_conn *conn)
 	if (e == COHORT_WIRE_BAD_VERSION && h->type == COHORT_MSG_HELLO &&
 	    !conn->rx.authenticated) {
 		/* Say so: an admin upgrading nodes one by one meets this. */
-		cohort_conn_count_error(conn, e);
-		cohort_hs_failed(conn, h->version < COHORT_PROTO_VERSION ?
+		cohort_hs_failed(conn, e, h->version < COHORT_PROTO_VERSION ?
 				 "peer speaks an older protocol version" :
 				 "peer speaks a newer protocol version");
 		return false;

@@ -13,7 +13,6 @@
 #include <linux/uio.h>
 #include <linux/bvec.h>
 #include <linux/highmem.h>
-#include <crypto/hash.h>
 #include <net/sock.h>
 
 #include "buf.h"
