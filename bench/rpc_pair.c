@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	}
 	for (done = 0; done < n; done += k) {
 		k = n - done < batch ? n - done : batch;
-		if (cohort_nl_ping(&nl, node, size, k, krtt + done))
+		if (cohort_nl_ping(&nl, node, size, k, NULL, 0, krtt + done))
 			return 1;
 		for (i = done; i < done + k; i++) {
 			uint64_t t0 = now_ns();

@@ -204,6 +204,13 @@ EOF
 	grep -q '^1\.\.' "$d/transport.tap" ||
 		emit fail "$kver: transport suite ran to the end"
 
+	# Encrypted links: a capture, every frame shape, a node that
+	# disagrees (selftests/cluster/encrypt.sh).
+	"$TOP/selftests/cluster/encrypt.sh" "$d" > "$d/encrypt.tap" 2>&1
+	collect "$kver: encrypt" "$d/encrypt.tap"
+	grep -q '^1\.\.' "$d/encrypt.tap" ||
+		emit fail "$kver: encryption suite ran to the end"
+
 	# Scenario controls: cut one node off the switch and back, kill one
 	# and restart it, while the others keep running.
 	ping3="busybox ping -c 1 -W 2 10.77.0.3 > /dev/null"

@@ -12,7 +12,7 @@ PKGS="build-essential pkg-config kmod cpio xz-utils
       linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
       qemu-system-x86 busybox-static vde2 iproute2
       libnl-3-dev libnl-genl-3-dev criu sparse clang libclang-rt-14-dev
-      python3 python3-yaml python3-jsonschema
+      python3 python3-yaml python3-jsonschema tcpdump wireguard-tools
       flex bison bc libelf-dev libssl-dev"
 
 missing=""

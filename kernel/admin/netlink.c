@@ -78,6 +78,7 @@ static const struct nla_policy cluster_set_policy[COHORT_A_MAX + 1] = {
 						  COHORT_KEY_MAX),
 	[COHORT_A_DEAD_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							   &dead_timeout_range),
+	[COHORT_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy ping_policy[COHORT_A_MAX + 1] = {
@@ -85,6 +86,8 @@ static const struct nla_policy ping_policy[COHORT_A_MAX + 1] = {
 	[COHORT_A_PING_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &ping_size_range),
 	[COHORT_A_PING_COUNT] = NLA_POLICY_RANGE(NLA_U32, 1,
 						 COHORT_PING_COUNT_MAX),
+	[COHORT_A_PING_PATTERN] = NLA_POLICY_RANGE(NLA_BINARY, 1,
+						   COHORT_PING_PATTERN_MAX),
 };
 
 static int reject(int err)
@@ -197,7 +200,8 @@ static int info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_string(msg, COHORT_A_VERSION, COHORT_VERSION) ||
 	    nla_put_u32(msg, COHORT_A_PROTO_VERSION, COHORT_PROTO_VERSION) ||
 	    nla_put_u32(msg, COHORT_A_NODE_ID, id) ||
-	    nla_put_string(msg, COHORT_A_NODE_NAME, name)) {
+	    nla_put_string(msg, COHORT_A_NODE_NAME, name) ||
+	    nla_put_u8(msg, COHORT_A_ENCRYPT, cohort_cluster_encrypted(cn))) {
 		err = -EMSGSIZE;
 		goto err_free_msg;
 	}
@@ -455,8 +459,20 @@ static int cluster_set_doit(struct sk_buff *skb, struct genl_info *info)
 				 key ? nla_len(key) : 0,
 				 tb[COHORT_A_DEAD_TIMEOUT_MS] ?
 				 nla_get_u32(tb[COHORT_A_DEAD_TIMEOUT_MS]) : 0,
+				 tb[COHORT_A_ENCRYPT] ?
+				 nla_get_u8(tb[COHORT_A_ENCRYPT]) : -1,
 				 info->extack);
 	return err ? reject(err) : 0;
+}
+
+/* Fill @req with the bytes of @pat over and over (as ping -p). */
+static void fill_pattern(struct cohort_buf *req, const struct nlattr *pat)
+{
+	size_t off, plen = nla_len(pat);
+
+	for (off = 0; off < req->len; off += plen)
+		cohort_buf_write(req, off, nla_data(pat),
+				 min(plen, req->len - off));
 }
 
 /*
@@ -519,7 +535,10 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 			err = -ENOMEM;
 			goto out_free;
 		}
-		err = cohort_buf_fill_random(req);
+		if (tb[COHORT_A_PING_PATTERN])
+			fill_pattern(req, tb[COHORT_A_PING_PATTERN]);
+		else
+			err = cohort_buf_fill_random(req);
 		if (err)
 			goto out_free;
 	}

@@ -99,7 +99,7 @@ static ssize_t dead_timeout_ms_store(struct kobject *kobj,
 		return err;
 	WRITE_ONCE(cohort_dead_timeout_ms, val);
 	/* The default for new namespaces, and the initial one's setting. */
-	cohort_cluster_set(cohort_net(&init_net), 0, NULL, 0, val, NULL);
+	cohort_cluster_set(cohort_net(&init_net), 0, NULL, 0, val, -1, NULL);
 	return count;
 }
 

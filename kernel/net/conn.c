@@ -49,6 +49,9 @@ static void conn_release(struct kref *ref)
 	cohort_mac_key_wipe(&conn->tx_key);
 	cohort_mac_key_wipe(&conn->rx_key);
 	memzero_explicit(&conn->rx_mac, sizeof(conn->rx_mac));
+	cohort_crypt_end(&conn->rx_crypt);
+	if (conn->tx_ct)
+		cohort_buf_put(conn->tx_ct);	/* only ever ciphertext */
 	sock_put(conn->sk);
 	memzero_explicit(conn->key, sizeof(conn->key));
 	memzero_explicit(conn->my_nonce, sizeof(conn->my_nonce));
@@ -135,6 +138,7 @@ static struct cohort_conn *conn_alloc(struct cohort_net *cn,
 	memcpy(conn->key, cn->key, cn->keylen);
 	conn->keylen = cn->keylen;
 	conn->dead_timeout_ms = cn->dead_timeout_ms;
+	conn->encrypt = cn->encrypt;
 	get_random_bytes(conn->my_nonce, sizeof(conn->my_nonce));
 	conn->rx.version = COHORT_PROTO_VERSION;
 	conn->rx.self = cn->self_id;

@@ -61,6 +61,8 @@ struct cohort_txframe {
  * @key: cluster key; constant, wiped when the connection is freed
  * @keylen: constant
  * @dead_timeout_ms: constant
+ * @encrypt: payloads are encrypted on this link (the cluster setting when
+ *	it was made; the peer's HELLO must say the same); constant
  * @hs_state: handshake progress; under @rx_mutex
  * @my_nonce: our handshake nonce; constant
  * @peer_nonce: the peer's nonce; under @rx_mutex
@@ -86,6 +88,8 @@ struct cohort_txframe {
  *	(WRITE_ONCE), read locklessly as a hint
  * @rx_stage_len: bytes staged; likewise
  * @rx_mac: the running trailer MAC of a streamed frame; under @rx_mutex
+ * @rx_crypt: the cipher of a streamed frame's payload on an encrypted
+ *	link; under @rx_mutex
  * @last_rx: jiffies of the last complete frame; WRITE_ONCE/READ_ONCE
  * @created: jiffies at creation; constant
  * @tx_lock: protects @txq
@@ -94,6 +98,10 @@ struct cohort_txframe {
  *	sent inline by its sender); orders sequence numbers and sends
  * @tx_seq: sequence number of the last authenticated frame sent; under
  *	@tx_mutex
+ * @tx_ct: on an encrypted link, where payloads are encrypted before they
+ *	are sent (COHORT_WIRE_STREAM_MIN bytes: a whole unstreamed payload,
+ *	or one piece of a streamed one); allocated once authenticated,
+ *	before %COHORT_CONN_UP, then used under @tx_mutex
  * @rx_mutex: held by whoever runs the receive path: the rx worker, or a
  *	caller waiting for an answer (cohort_conn_await); taken before
  *	@tx_mutex
@@ -124,6 +132,7 @@ struct cohort_conn {
 	u8 key[COHORT_KEY_MAX];
 	unsigned int keylen;
 	u32 dead_timeout_ms;
+	bool encrypt;
 	int hs_state;
 	u8 my_nonce[COHORT_NONCE_LEN];
 	u8 peer_nonce[COHORT_NONCE_LEN];
@@ -143,12 +152,14 @@ struct cohort_conn {
 	size_t rx_stage_off;
 	size_t rx_stage_len;
 	struct cohort_mac_run rx_mac;
+	struct cohort_crypt rx_crypt;
 	unsigned long last_rx;
 	unsigned long created;
 	spinlock_t tx_lock;		/* see above */
 	struct list_head txq;
 	struct mutex tx_mutex;		/* see above */
 	u64 tx_seq;
+	struct cohort_buf *tx_ct;
 	struct mutex rx_mutex;		/* see above */
 	atomic_t handlers;
 	atomic_t rx_callers;

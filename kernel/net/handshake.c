@@ -42,7 +42,8 @@ int cohort_hs_send_hello(struct cohort_conn *conn)
 	cohort_put_be32(p, conn->cluster_id);
 	cohort_put_be32(p + 4, conn->dead_timeout_ms);
 	memcpy(p + 8, conn->my_nonce, COHORT_NONCE_LEN);
-	p[8 + COHORT_NONCE_LEN] = COHORT_HELLO_OPTS;
+	p[8 + COHORT_NONCE_LEN] = conn->encrypt ? COHORT_HELLO_OPT_ENCRYPT :
+						  COHORT_HELLO_OPTS;
 	memset(p + 9 + COHORT_NONCE_LEN, 0, 3);		/* reserved */
 	cohort_buf_write(buf, 0, p, sizeof(p));
 	err = cohort_conn_send(conn, COHORT_MSG_HELLO, 0, 0, buf);
@@ -146,9 +147,27 @@ static void send_auth(struct cohort_conn *conn)
 	cohort_buf_put(buf);
 }
 
+/* Why the peer's HELLO @p cannot go with ours, or NULL if it can. */
+static const char *hello_mismatch(const struct cohort_conn *conn, const u8 *p)
+{
+	if (cohort_get_be32(p) != conn->cluster_id)
+		return "cluster id mismatch";
+	if (cohort_get_be32(p + 4) != conn->dead_timeout_ms)
+		return "dead timeout mismatch";
+	if (conn->opts & ~COHORT_HELLO_OPTS_KNOWN)
+		return "HELLO options differ";
+	/* Never fall back: one side wants its payloads kept secret. */
+	if (!!(conn->opts & COHORT_HELLO_OPT_ENCRYPT) != conn->encrypt)
+		return conn->encrypt ?
+		       "encryption differs (this node: on, peer: off)" :
+		       "encryption differs (this node: off, peer: on)";
+	return NULL;
+}
+
 void cohort_hs_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
 		     struct cohort_buf *buf)
 {
+	const char *why;
 	u8 p[HELLO_LEN];
 	int err;
 
@@ -166,18 +185,18 @@ void cohort_hs_hello(struct cohort_conn *conn, const struct cohort_hdr *h,
 			return;
 		}
 	}
-	if (cohort_get_be32(p) != conn->cluster_id) {
-		auth_failed(conn, "cluster id mismatch");
-		return;
-	}
-	if (cohort_get_be32(p + 4) != conn->dead_timeout_ms) {
-		auth_failed(conn, "dead timeout mismatch");
-		return;
-	}
 	memcpy(conn->peer_nonce, p + 8, COHORT_NONCE_LEN);
 	conn->opts = p[8 + COHORT_NONCE_LEN];
-	if (conn->opts != COHORT_HELLO_OPTS) {
-		auth_failed(conn, "HELLO options differ");
+	why = hello_mismatch(conn, p);
+	if (why) {
+		/*
+		 * An accepting node answers with its own HELLO first, so that
+		 * the connecting one can tell its admin why too (it is sent
+		 * inline, ahead of the close, unless the socket is full).
+		 */
+		if (!conn->outgoing)
+			cohort_hs_send_hello(conn);
+		auth_failed(conn, why);
 		return;
 	}
 	if (!crypto_memneq(conn->peer_nonce, conn->my_nonce, COHORT_NONCE_LEN)) {
@@ -270,6 +289,12 @@ void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 				      lower ? conn->my_nonce : conn->peer_nonce,
 				      lower ? conn->peer_nonce : conn->my_nonce,
 				      rx);
+	/* Buffers for ciphertext only once the peer has proven itself. */
+	if (!err && conn->encrypt && !conn->tx_ct) {
+		conn->tx_ct = cohort_buf_alloc(COHORT_WIRE_STREAM_MIN, GFP_KERNEL);
+		if (!conn->tx_ct)
+			err = -ENOMEM;
+	}
 	if (!err) {
 		cohort_mac_key_set(&conn->tx_key, tx);
 		cohort_mac_key_set(&conn->rx_key, rx);

@@ -9,9 +9,13 @@
  * and the tag is Poly1305 over the associated data (the header with its
  * mac field zeroed, then the payload), zero padding to 16 bytes, le64 of
  * its length and le64(0), the length of the (empty) ciphertext: exactly
- * the RFC's AEAD construction. A streamed frame's header tag covers the
- * header alone (part 0); its trailer (part 1) covers the header as sent
- * and the payload. Part 2 ratchets the key: every COHORT_REKEY_FRAMES
+ * the RFC's AEAD construction. On an encrypted link the payload is
+ * ciphertext instead: ChaCha20 under the same key and nonce from block
+ * counter 1, the tag over the header as associated data (48 bytes, so no
+ * padding), then the ciphertext, its padding and both lengths: the RFC's
+ * AEAD with a non-empty ciphertext. A streamed frame's header tag covers
+ * the header alone (part 0); its trailer (part 1) covers the header as
+ * sent and the payload (encrypted under part 1's nonce when encrypting). Part 2 ratchets the key: every COHORT_REKEY_FRAMES
  * frames the key becomes the first 32 bytes of its own ChaCha20 block 0
  * under nonce le32(2) | le64(epoch), and the old one is wiped.
  *
@@ -23,6 +27,7 @@
 #include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <crypto/algapi.h>
 
 #include "../compat.h"
 #include "buf.h"
@@ -95,24 +100,41 @@ void cohort_mac_begin(struct cohort_mac_run *r, const struct cohort_mac_key *k,
 	poly1305_init(&r->poly, block);		/* the first 32 bytes */
 	memzero_explicit(block, sizeof(block));
 	r->aad = 0;
+	r->ct = 0;
 }
 
-/* More associated data. */
+static const u8 zero_pad[16];
+
+/* More associated data (all of it comes before any ciphertext). */
 void cohort_mac_add(struct cohort_mac_run *r, const void *p, size_t len)
 {
 	poly1305_update(&r->poly, p, len);
 	r->aad += len;
 }
 
-/* Bytes [@off, @off + @len) of @buf as associated data. */
+/* More ciphertext; the associated data is padded before the first. */
+void cohort_mac_add_ct(struct cohort_mac_run *r, const void *p, size_t len)
+{
+	if (!len)
+		return;
+	if (!r->ct && r->aad % 16)
+		poly1305_update(&r->poly, zero_pad, 16 - r->aad % 16);
+	poly1305_update(&r->poly, p, len);
+	r->ct += len;
+}
+
+/* Bytes [@off, @off + @len) of @buf, as ciphertext if @ct. */
 void cohort_mac_pages(struct cohort_mac_run *r, const struct cohort_buf *buf,
-		      size_t off, size_t len)
+		      size_t off, size_t len, bool ct)
 {
 	while (len) {
 		size_t n = min_t(size_t, len, PAGE_SIZE - off % PAGE_SIZE);
 		u8 *p = kmap_local_page(buf->pages[off / PAGE_SIZE]);
 
-		cohort_mac_add(r, p + off % PAGE_SIZE, n);
+		if (ct)
+			cohort_mac_add_ct(r, p + off % PAGE_SIZE, n);
+		else
+			cohort_mac_add(r, p + off % PAGE_SIZE, n);
 		kunmap_local(p);
 		off += n;
 		len -= n;
@@ -122,32 +144,111 @@ void cohort_mac_pages(struct cohort_mac_run *r, const struct cohort_buf *buf,
 /* Pad, append the lengths and finish: the tag into @out; wipes @r. */
 void cohort_mac_end(struct cohort_mac_run *r, u8 out[COHORT_WIRE_MAC_LEN])
 {
-	static const u8 pad[16];
+	u64 last = r->ct ? r->ct : r->aad;
 	u8 lens[16];
 
-	if (r->aad % 16)
-		poly1305_update(&r->poly, pad, 16 - r->aad % 16);
+	if (last % 16)
+		poly1305_update(&r->poly, zero_pad, 16 - last % 16);
 	put_unaligned_le64(r->aad, lens);
-	put_unaligned_le64(0, lens + 8);	/* no ciphertext */
+	put_unaligned_le64(r->ct, lens + 8);
 	poly1305_update(&r->poly, lens, sizeof(lens));
 	poly1305_final(&r->poly, out);		/* wipes the state */
 	r->aad = 0;
+	r->ct = 0;
 }
 
 /*
  * The header tag of frame @seq: @hdr is the encoded header with its mac
- * field zeroed, @buf the payload, or NULL (and for a streamed frame).
+ * field zeroed, @buf the payload (ciphertext if @ct), or NULL (and for a
+ * streamed frame).
  */
 void cohort_mac_frame(const struct cohort_mac_key *k, u64 seq, const u8 *hdr,
-		      const struct cohort_buf *buf, u8 out[COHORT_WIRE_MAC_LEN])
+		      const struct cohort_buf *buf, bool ct,
+		      u8 out[COHORT_WIRE_MAC_LEN])
 {
 	struct cohort_mac_run r;
 
 	cohort_mac_begin(&r, k, COHORT_MAC_PART_FRAME, seq);
 	cohort_mac_add(&r, hdr, COHORT_WIRE_HDR_LEN);
 	if (buf && buf->len)
-		cohort_mac_pages(&r, buf, 0, buf->len);
+		cohort_mac_pages(&r, buf, 0, buf->len, ct);
 	cohort_mac_end(&r, out);
+}
+
+/* ------------------------------------------------------------ cipher */
+
+/* Start the keystream of frame @seq's @part, at block 1. */
+void cohort_crypt_begin(struct cohort_crypt *c, const struct cohort_mac_key *k,
+			u32 part, u64 seq)
+{
+	u8 iv[CHACHA_IV_SIZE];
+
+	put_unaligned_le32(1, iv);		/* block 0 keyed the MAC */
+	put_unaligned_le32(part, iv + 4);
+	put_unaligned_le64(seq, iv + 8);
+	chacha_init(c->state, k->k, iv);
+	c->ks_left = 0;
+}
+
+/*
+ * XOR the next @len bytes of keystream into @src, giving @dst (which may
+ * be @src). Pieces need not be whole blocks: the rest of a block a piece
+ * ended in is kept for the next one.
+ */
+void cohort_crypt(struct cohort_crypt *c, u8 *dst, const u8 *src, size_t len)
+{
+	size_t n;
+
+	if (c->ks_left) {
+		u8 *ks = c->ks + CHACHA_BLOCK_SIZE - c->ks_left;
+
+		n = min_t(size_t, len, c->ks_left);
+		crypto_xor_cpy(dst, src, ks, n);
+		c->ks_left -= n;
+		dst += n;
+		src += n;
+		len -= n;
+	}
+	n = round_down(len, CHACHA_BLOCK_SIZE);
+	if (n) {
+		chacha_crypt(c->state, dst, src, n, 20);
+		dst += n;
+		src += n;
+		len -= n;
+	}
+	if (len) {
+		memset(c->ks, 0, sizeof(c->ks));
+		chacha_crypt(c->state, c->ks, c->ks, sizeof(c->ks), 20);
+		crypto_xor_cpy(dst, src, c->ks, len);
+		c->ks_left = CHACHA_BLOCK_SIZE - len;
+	}
+}
+
+/* cohort_crypt() of @src's bytes from @soff into @dst's from @doff. */
+void cohort_crypt_pages(struct cohort_crypt *c, struct cohort_buf *dst,
+			size_t doff, const struct cohort_buf *src, size_t soff,
+			size_t len)
+{
+	while (len) {
+		size_t n = min3(len, PAGE_SIZE - soff % PAGE_SIZE,
+				PAGE_SIZE - doff % PAGE_SIZE);
+		u8 *s = kmap_local_page(src->pages[soff / PAGE_SIZE]);
+		u8 *d = dst == src && doff / PAGE_SIZE == soff / PAGE_SIZE ?
+			s : kmap_local_page(dst->pages[doff / PAGE_SIZE]);
+
+		cohort_crypt(c, d + doff % PAGE_SIZE, s + soff % PAGE_SIZE, n);
+		if (d != s)
+			kunmap_local(d);
+		kunmap_local(s);
+		soff += n;
+		doff += n;
+		len -= n;
+	}
+}
+
+void cohort_crypt_end(struct cohort_crypt *c)
+{
+	memzero_explicit(c, sizeof(*c));
 }
 
 /* What sysfs calls the frame MAC of a link (@up) or of this node. */
@@ -204,6 +305,9 @@ static const u8 kat_ct[114] = {
 	0x61, 0x16,
 };
 
+static const char kat_pt[] =
+	"Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.";
+
 static const u8 kat_tag[16] = {
 	0x1a, 0xe1, 0x0b, 0x59, 0x4f, 0x09, 0xe2, 0x6a,
 	0x7e, 0x90, 0x2e, 0xcb, 0xd0, 0x60, 0x06, 0x91,
@@ -218,8 +322,9 @@ int cohort_mac_selftest(char *report, size_t len)
 	static const u8 pad[16];
 	struct cohort_mac_key k;
 	struct cohort_mac_run r;
-	u8 block[CHACHA_BLOCK_SIZE], tag[16], lens[16];
-	bool otk_ok, tag_ok;
+	struct cohort_crypt c;
+	u8 block[CHACHA_BLOCK_SIZE], tag[16], lens[16], ct[sizeof(kat_ct)];
+	bool otk_ok, tag_ok, aead_ok;
 
 	cohort_mac_key_set(&k, kat_key);
 	/* nonce le32(0) | 00 01 02 03 04 05 06 07 read as le64 */
@@ -237,11 +342,30 @@ int cohort_mac_selftest(char *report, size_t len)
 	poly1305_update(&r.poly, lens, sizeof(lens));
 	poly1305_final(&r.poly, tag);
 	tag_ok = !memcmp(tag, kat_tag, sizeof(tag));
+
+	/*
+	 * The same vector through what an encrypted link runs: the cipher
+	 * in pieces that end inside blocks (1, 70, then 43 bytes), and the
+	 * tag over associated data and ciphertext.
+	 */
+	BUILD_BUG_ON(sizeof(kat_pt) - 1 != sizeof(kat_ct));
+	cohort_crypt_begin(&c, &k, 7, 0x4746454443424140ULL);
+	cohort_crypt(&c, ct, kat_pt, 1);
+	cohort_crypt(&c, ct + 1, kat_pt + 1, 70);
+	cohort_crypt(&c, ct + 71, kat_pt + 71, sizeof(ct) - 71);
+	cohort_crypt_end(&c);
+	cohort_mac_begin(&r, &k, 7, 0x4746454443424140ULL);
+	cohort_mac_add(&r, kat_aad, sizeof(kat_aad));
+	cohort_mac_add_ct(&r, ct, 50);
+	cohort_mac_add_ct(&r, ct + 50, sizeof(ct) - 50);
+	cohort_mac_end(&r, tag);
+	aead_ok = !memcmp(ct, kat_ct, sizeof(ct)) &&
+		  !memcmp(tag, kat_tag, sizeof(tag));
 	cohort_mac_key_wipe(&k);
 	if (report)
 		scnprintf(report, len,
-			  "rfc8439 2.6.2 one-time key: %s\nrfc8439 2.8.2 tag: %s (%*phN)\n",
+			  "rfc8439 2.6.2 one-time key: %s\nrfc8439 2.8.2 tag: %s (%*phN)\nrfc8439 2.8.2 aead: %s\n",
 			  otk_ok ? "ok" : "FAIL", tag_ok ? "ok" : "FAIL",
-			  (int)sizeof(tag), tag);
-	return otk_ok && tag_ok ? 0 : -EBADMSG;
+			  (int)sizeof(tag), tag, aead_ok ? "ok" : "FAIL");
+	return otk_ok && tag_ok && aead_ok ? 0 : -EBADMSG;
 }

@@ -230,7 +230,7 @@ int cohort_node_del(struct cohort_net *cn, u32 id,
 }
 
 int cohort_cluster_set(struct cohort_net *cn, u32 cluster_id, const u8 *key,
-		       unsigned int keylen, u32 dead_timeout_ms,
+		       unsigned int keylen, u32 dead_timeout_ms, int encrypt,
 		       struct netlink_ext_ack *extack)
 {
 	bool changed = false;
@@ -250,9 +250,25 @@ int cohort_cluster_set(struct cohort_net *cn, u32 cluster_id, const u8 *key,
 		cn->dead_timeout_ms = dead_timeout_ms;
 		changed = true;
 	}
+	/* < 0: leave it; every connection is made again when it changes */
+	if (encrypt >= 0 && !!encrypt != cn->encrypt) {
+		cn->encrypt = encrypt;
+		changed = true;
+	}
 	cohort_transport_reconfigure(cn, changed);
 	mutex_unlock(&cn->lock);
 	return 0;
+}
+
+/* Whether this node encrypts payloads (the cluster setting). */
+bool cohort_cluster_encrypted(struct cohort_net *cn)
+{
+	bool on;
+
+	mutex_lock(&cn->lock);
+	on = cn->encrypt;
+	mutex_unlock(&cn->lock);
+	return on;
 }
 
 long cohort_node_instances(void)

@@ -75,6 +75,7 @@ struct cohort_peer {
  * @key: cluster key; protected by @lock, wiped when replaced or freed
  * @keylen: bytes in @key, 0 until configured; protected by @lock
  * @dead_timeout_ms: dead timeout of this cluster; protected by @lock
+ * @encrypt: payloads are encrypted (cluster setting); protected by @lock
  * @peers: node id -> &struct cohort_peer; written under @lock, read
  *	under RCU
  * @nr_peers: entries in @peers; protected by @lock
@@ -109,6 +110,7 @@ struct cohort_net {
 	u8 key[COHORT_KEY_MAX];
 	unsigned int keylen;
 	u32 dead_timeout_ms;
+	bool encrypt;
 	struct xarray peers;
 	unsigned int nr_peers;
 	struct socket *listen_sock;
@@ -149,8 +151,9 @@ int cohort_node_add(struct cohort_net *cn, u32 id, const char *name,
 int cohort_node_del(struct cohort_net *cn, u32 id,
 		    struct netlink_ext_ack *extack);
 int cohort_cluster_set(struct cohort_net *cn, u32 cluster_id, const u8 *key,
-		       unsigned int keylen, u32 dead_timeout_ms,
+		       unsigned int keylen, u32 dead_timeout_ms, int encrypt,
 		       struct netlink_ext_ack *extack);
+bool cohort_cluster_encrypted(struct cohort_net *cn);
 struct cohort_peer *cohort_peer_get(struct cohort_net *cn, u32 id);
 void cohort_peer_put(struct cohort_peer *peer);
 enum cohort_node_state cohort_peer_state(struct cohort_peer *peer);

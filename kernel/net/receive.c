@@ -92,8 +92,19 @@ static bool header_mac_ok(struct cohort_conn *conn, struct cohort_buf *buf)
 	memcpy(raw, conn->rx_raw, sizeof(raw));
 	memset(raw + 32, 0, COHORT_WIRE_MAC_LEN);
 	cohort_mac_frame(&conn->rx_key, conn->rx_hdr.seq, raw,
-			 conn->rx_streamed ? NULL : buf, mac);
+			 conn->rx_streamed ? NULL : buf, conn->encrypt, mac);
 	return !crypto_memneq(mac, conn->rx_hdr.mac, COHORT_WIRE_MAC_LEN);
+}
+
+/* An unstreamed frame's ciphertext, its tag checked: decrypt in place. */
+static void decrypt_frame(struct cohort_conn *conn, struct cohort_buf *buf)
+{
+	struct cohort_crypt c;
+
+	cohort_crypt_begin(&c, &conn->rx_key, COHORT_MAC_PART_FRAME,
+			   conn->rx_hdr.seq);
+	cohort_crypt_pages(&c, buf, 0, buf, 0, buf->len);
+	cohort_crypt_end(&c);
 }
 
 /*
@@ -142,6 +153,9 @@ static bool rx_header(struct cohort_conn *conn)
 		cohort_mac_begin(&conn->rx_mac, &conn->rx_key,
 				 COHORT_MAC_PART_TRAILER, h->seq);
 		cohort_mac_add(&conn->rx_mac, conn->rx_raw, COHORT_WIRE_HDR_LEN);
+		if (conn->encrypt)
+			cohort_crypt_begin(&conn->rx_crypt, &conn->rx_key,
+					   COHORT_MAC_PART_TRAILER, h->seq);
 	}
 	if (h->len) {
 		/* Pages as the payload arrives (rx_payload). */
@@ -160,6 +174,7 @@ static bool trailer_ok(struct cohort_conn *conn)
 	u8 mac[COHORT_WIRE_MAC_LEN];
 
 	cohort_mac_end(&conn->rx_mac, mac);
+	cohort_crypt_end(&conn->rx_crypt);
 	return !crypto_memneq(mac, conn->rx_trailer, COHORT_WIRE_MAC_LEN);
 }
 
@@ -415,9 +430,17 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 			if (conn->rx_hdr.len)
 				continue;
 		} else if (in_payload) {
-			if (conn->rx_streamed)
+			if (conn->rx_streamed) {
+				/* MAC the ciphertext, then decrypt it in place */
 				cohort_mac_pages(&conn->rx_mac, conn->rx_buf,
-						 conn->rx_off, n);
+						 conn->rx_off, n, conn->encrypt);
+				if (conn->encrypt)
+					cohort_crypt_pages(&conn->rx_crypt,
+							   conn->rx_buf,
+							   conn->rx_off,
+							   conn->rx_buf,
+							   conn->rx_off, n);
+			}
 			conn->rx_off += n;
 			if (conn->rx_off < conn->rx_buf->len || conn->rx_streamed)
 				continue;
@@ -430,10 +453,13 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 				return RX_STOPPED;
 			}
 		}
-		if (!conn->rx_streamed && conn->rx.authenticated &&
-		    !header_mac_ok(conn, conn->rx_buf)) {
-			bad_mac(conn);
-			return RX_STOPPED;
+		if (!conn->rx_streamed && conn->rx.authenticated) {
+			if (!header_mac_ok(conn, conn->rx_buf)) {
+				bad_mac(conn);
+				return RX_STOPPED;
+			}
+			if (conn->encrypt && conn->rx_buf)
+				decrypt_frame(conn, conn->rx_buf);
 		}
 		frame_complete(conn);
 		/* Time spent handling the frame is not the peer's silence. */

@@ -32,20 +32,42 @@ static int send_kvec(struct cohort_conn *conn, struct kvec *kv, int n,
 }
 
 /*
+ * On an encrypted link, encrypt @len bytes of @buf from @off into the
+ * connection's ciphertext buffer, from its start: the view to send.
+ */
+static struct cohort_buf *encrypt_into(struct cohort_conn *conn,
+				       struct cohort_crypt *c,
+				       const struct cohort_buf *buf,
+				       size_t off, size_t len)
+{
+	struct cohort_buf *ct = conn->tx_ct;
+
+	lockdep_assert_held(&conn->tx_mutex);
+	cohort_crypt_pages(c, ct, 0, buf, off, len);
+	ct->len = len;
+	return ct;
+}
+
+/*
  * Put one frame on the wire. Authenticated frames get the next sequence
  * number and their MAC here, under tx_mutex, so that they leave in
  * sequence order. A frame whose payload fits in a page goes out in one
  * sendmsg; a larger one as its header and then up to 16 pages at a time.
  * A streamed frame is MACed run by run while it is sent, its trailer last.
+ * On an encrypted link the payload goes out as ciphertext made in
+ * conn->tx_ct (the caller's buffer is shared and never changes): all of
+ * it before the header tag, or a streamed frame's piece by piece.
  */
 static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 {
 	u8 raw[COHORT_WIRE_HDR_LEN], trailer[COHORT_WIRE_MAC_LEN];
-	struct cohort_buf *buf = f->buf;
+	struct cohort_buf *buf = f->buf, *out = f->buf;
 	bool streamed = cohort_wire_streamed(&f->hdr);
 	bool auth = f->hdr.type != COHORT_MSG_HELLO &&
 		    f->hdr.type != COHORT_MSG_AUTH;
+	bool enc = auth && conn->encrypt && buf && buf->len;
 	struct cohort_mac_run run;
+	struct cohort_crypt cr;
 	struct kvec kv[2] = { { .iov_base = raw, .iov_len = sizeof(raw) } };
 	struct bio_vec bv[16];
 	size_t off = 0;
@@ -62,42 +84,63 @@ static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 			return err;
 		if (err)
 			atomic64_add(err, &conn->cn->rekeys);
+		if (enc && !streamed) {
+			cohort_crypt_begin(&cr, &conn->tx_key,
+					   COHORT_MAC_PART_FRAME, f->hdr.seq);
+			out = encrypt_into(conn, &cr, buf, 0, buf->len);
+			cohort_crypt_end(&cr);
+		}
 		memset(f->hdr.mac, 0, sizeof(f->hdr.mac));
 		cohort_hdr_encode(raw, &f->hdr);
 		cohort_mac_frame(&conn->tx_key, f->hdr.seq, raw,
-				 streamed ? NULL : buf, f->hdr.mac);
+				 streamed ? NULL : out, enc, f->hdr.mac);
 	}
 	cohort_hdr_encode(raw, &f->hdr);
 	if (streamed) {
 		cohort_mac_begin(&run, &conn->tx_key, COHORT_MAC_PART_TRAILER,
 				 f->hdr.seq);
 		cohort_mac_add(&run, raw, sizeof(raw));
+		if (enc)
+			cohort_crypt_begin(&cr, &conn->tx_key,
+					   COHORT_MAC_PART_TRAILER, f->hdr.seq);
 	}
-	if (buf && buf->len <= PAGE_SIZE) {
-		kv[1].iov_base = kmap_local_page(buf->pages[0]);
-		kv[1].iov_len = buf->len;
-		err = send_kvec(conn, kv, 2, sizeof(raw) + buf->len, false);
+	if (out && out->len <= PAGE_SIZE) {
+		kv[1].iov_base = kmap_local_page(out->pages[0]);
+		kv[1].iov_len = out->len;
+		err = send_kvec(conn, kv, 2, sizeof(raw) + out->len, false);
 		kunmap_local(kv[1].iov_base);
-		off = buf->len;
+		off = out->len;
 	} else {
 		err = send_kvec(conn, kv, 1, sizeof(raw), buf);
 	}
 	while (!err && buf && off < buf->len) {
 		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
-		size_t chunk;
+		struct cohort_buf *src = out;
+		size_t chunk, soff = off;
 		int n = cohort_buf_bvec(buf, off, bv, ARRAY_SIZE(bv), &chunk);
 
+		if (enc && streamed) {
+			/* off is page aligned: the piece fills tx_ct's pages. */
+			src = encrypt_into(conn, &cr, buf, off, chunk);
+			soff = 0;
+			n = cohort_buf_bvec(src, 0, bv, ARRAY_SIZE(bv), &chunk);
+		} else if (src != buf) {
+			n = cohort_buf_bvec(src, off, bv, ARRAY_SIZE(bv), &chunk);
+		}
 		if (off + chunk == buf->len && !streamed)
 			msg.msg_flags &= ~MSG_MORE;
 		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, chunk);
+		/* Copied into the socket's buffers: tx_ct may be reused. */
 		err = sock_sendmsg(conn->sock, &msg);
 		err = err == chunk ? 0 : err < 0 ? err : -EIO;
 		/* MAC what is already on its way while the NIC sends it. */
 		if (!err && streamed)
-			cohort_mac_pages(&run, buf, off, chunk);
+			cohort_mac_pages(&run, src, soff, chunk, enc);
 		off += chunk;
 	}
 	if (streamed) {
+		if (enc)
+			cohort_crypt_end(&cr);
 		cohort_mac_end(&run, trailer);		/* wipes run */
 		kv[0].iov_base = trailer;
 		kv[0].iov_len = sizeof(trailer);

@@ -25,7 +25,8 @@
  *       direction, with nonce part | seq (net/mac.c); the key ratchets
  *       forward every 2^32 frames. The HELLO's MAC preference byte is now
  *       an options byte (COHORT_HELLO_OPTS; both ends must send the same),
- *       bound into the session keys.
+ *       bound into the session keys. Its bit COHORT_HELLO_OPT_ENCRYPT
+ *       makes payloads the AEAD's ciphertext (same frames otherwise).
  */
 #ifndef _COHORT_WIRE_H
 #define _COHORT_WIRE_H
@@ -52,8 +53,14 @@ enum cohort_msg_type {
 	COHORT_MSG_TYPE_MAX = 64,	/* table size; types are below it */
 };
 
-/* HELLO byte 40: options, which both ends must send alike (none yet). */
+/*
+ * HELLO byte 40: options, which both ends must send alike. Bit 0: the
+ * sender encrypts payloads (cluster setting encrypt). No other bit is
+ * defined; a HELLO with one set is refused.
+ */
 #define COHORT_HELLO_OPTS	0
+#define COHORT_HELLO_OPT_ENCRYPT	0x01
+#define COHORT_HELLO_OPTS_KNOWN	COHORT_HELLO_OPT_ENCRYPT
 
 /* Header flags. */
 #define COHORT_F_RESPONSE	0x0001	/* answers the request with req_id */

@@ -341,8 +341,8 @@ for i in 3 2 1; do
 done
 out=$(on 1 "cat /sys/kernel/debug/cohort/mac_kat" 2>&1)
 echo "$out" | diag
-check "the frame MAC gives RFC 8439's known answers (2.6.2, 2.8.2)" \
-	sh -c "echo '$out' | grep -q 'result: ok' && [ \$(echo '$out' | grep -c ': ok') = 3 ]"
+check "the frame MAC and cipher give RFC 8439's known answers (2.6.2, 2.8.2 tag and AEAD)" \
+	sh -c "echo '$out' | grep -q 'result: ok' && [ \$(echo '$out' | grep -c ': ok') = 4 ]"
 r1=$(on 1 "cat /sys/kernel/cohort/stats/rekeys")
 r2=$(on 2 "cat /sys/kernel/cohort/stats/rekeys")
 on 1 "sh $G/wait_state.sh 2 up 30" > /dev/null

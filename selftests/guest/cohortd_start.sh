@@ -4,6 +4,7 @@
 # cohortd with it, logging to /tmp/cohortd.log.
 #   cohortd_start.sh [KEY_HEX] [DEAD_TIMEOUT_MS] [v6]
 # With "v6", nodes are addressed by their IPv6 addresses (fd77::N).
+# COHORT_ENCRYPT=on|off writes "encrypt on|off" (default: no such line).
 . /tmp/cohort-env
 key=${1:-00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff}
 dead=${2:-3000}
@@ -15,6 +16,7 @@ echo "$key" > /tmp/cohort.key
 	echo "key-file /tmp/cohort.key"
 	echo "self $COHORT_NODE"
 	echo "dead-timeout-ms $dead"
+	[ -n "${COHORT_ENCRYPT:-}" ] && echo "encrypt $COHORT_ENCRYPT"
 	i=1
 	while [ "$i" -le "$COHORT_NODES" ]; do
 		if [ "$v6" = v6 ]; then

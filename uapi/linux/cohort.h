@@ -47,6 +47,7 @@
 
 /* Largest payload of one message (an ECHO, for instance). */
 #define COHORT_MSG_MAX		(64U << 20)
+#define COHORT_PING_PATTERN_MAX	16	/* bytes, as ping -p */
 
 /* Most round trips one PING request makes back to back. */
 #define COHORT_PING_COUNT_MAX	1000
@@ -137,6 +138,10 @@ enum cohort_cmd {
  *	%COHORT_PING_COUNT_MAX (u32, default 1)
  * @COHORT_A_PING_RTTS: each round trip's time in microseconds, in order
  *	(binary: an array of u32)
+ * @COHORT_A_ENCRYPT: payloads are encrypted on the cluster's links (u8,
+ *	0 or 1; every node must say the same or its links are refused)
+ * @COHORT_A_PING_PATTERN: fill the ECHO payload with these bytes, repeated
+ *	(binary, 1 to %COHORT_PING_PATTERN_MAX bytes; default random)
  */
 enum cohort_attr {
 	COHORT_A_UNSPEC,
@@ -158,6 +163,8 @@ enum cohort_attr {
 	COHORT_A_PAD,
 	COHORT_A_PING_COUNT,
 	COHORT_A_PING_RTTS,
+	COHORT_A_ENCRYPT,
+	COHORT_A_PING_PATTERN,
 
 	__COHORT_A_MAX,
 };

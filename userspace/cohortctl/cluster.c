@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cohortctl cluster set: cluster id, key and dead timeout.
+ * cohortctl cluster set: cluster id, key, dead timeout and encryption.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +15,8 @@
 static void cluster_usage(void)
 {
 	fputs("usage: cohortctl cluster set", stderr);
-	fputs(" [--id N] [--key-file F] [--dead-timeout MS]\n", stderr);
+	fputs(" [--id N] [--key-file F] [--dead-timeout MS]", stderr);
+	fputs(" [--encrypt on|off]\n", stderr);
 }
 
 static int cluster_set(int argc, char **argv)
@@ -24,6 +25,7 @@ static int cluster_set(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "dead-timeout", required_argument, NULL, 'd' },
+		{ "encrypt", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char key[COHORT_KEY_MAX];
@@ -31,7 +33,7 @@ static int cluster_set(int argc, char **argv)
 	const char *keyfile = NULL;
 	struct cohort_nl nl;
 	struct nl_msg *msg;
-	int keylen = 0, c, rc;
+	int keylen = 0, c, rc, encrypt = -1;
 	char *end;
 
 	optind = 0;	/* glibc: restart option parsing */
@@ -54,11 +56,22 @@ static int cluster_set(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'e':
+			if (!strcmp(optarg, "on")) {
+				encrypt = 1;
+			} else if (!strcmp(optarg, "off")) {
+				encrypt = 0;
+			} else {
+				fprintf(stderr, "cohortctl: --encrypt takes on or off, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (!id && !keyfile && !dead)) {
+	if (optind != argc || (!id && !keyfile && !dead && encrypt < 0)) {
 		cluster_usage();
 		return EXIT_USAGE;
 	}
@@ -76,7 +89,8 @@ static int cluster_set(int argc, char **argv)
 	msg = cohort_nl_msg(&nl, COHORT_CMD_CLUSTER_SET, 0);
 	if (!msg || (id && nla_put_u32(msg, COHORT_A_CLUSTER_ID, id)) ||
 	    (keylen && nla_put(msg, COHORT_A_CLUSTER_KEY, keylen, key)) ||
-	    (dead && nla_put_u32(msg, COHORT_A_DEAD_TIMEOUT_MS, dead))) {
+	    (dead && nla_put_u32(msg, COHORT_A_DEAD_TIMEOUT_MS, dead)) ||
+	    (encrypt >= 0 && nla_put_u8(msg, COHORT_A_ENCRYPT, encrypt))) {
 		nlmsg_free(msg);
 		cohort_nl_close(&nl);
 		return EXIT_KERNEL;
@@ -91,6 +105,9 @@ int cmd_cluster(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "set"))
 		return cluster_set(argc - 1, argv + 1);
+	/* "cohortctl cluster --encrypt on" is "cluster set --encrypt on" */
+	if (argc >= 2 && !strncmp(argv[1], "--", 2))
+		return cluster_set(argc, argv);
 	cluster_usage();
 	return EXIT_USAGE;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cohortctl info: module version, protocol version, this node's identity.
+ * cohortctl info: module version, protocol version, this node's identity
+ * and whether it encrypts payloads.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ struct info {
 	unsigned int proto;
 	unsigned int node_id;
 	char node_name[COHORT_NODE_NAME_MAX];
+	int encrypt;		/* -1: a module that does not say */
 };
 
 static int parse_info(struct nlattr **tb, void *arg)
@@ -29,6 +31,7 @@ static int parse_info(struct nlattr **tb, void *arg)
 	in->node_id = nla_get_u32(tb[COHORT_A_NODE_ID]);
 	snprintf(in->node_name, sizeof(in->node_name), "%s",
 		 nla_get_string(tb[COHORT_A_NODE_NAME]));
+	in->encrypt = tb[COHORT_A_ENCRYPT] ? nla_get_u8(tb[COHORT_A_ENCRYPT]) : -1;
 	return 0;
 }
 
@@ -40,6 +43,8 @@ static void print_info(const struct info *in)
 		printf(", \"proto-version\": %u, \"node-id\": %u, \"node-name\": ",
 		       in->proto, in->node_id);
 		json_string(stdout, in->node_name);
+		if (in->encrypt >= 0)
+			printf(", \"encrypt\": %s", in->encrypt ? "true" : "false");
 		printf("}\n");
 		return;
 	}
@@ -48,6 +53,8 @@ static void print_info(const struct info *in)
 		printf("node: %u (%s)\n", in->node_id, in->node_name);
 	else
 		printf("node: not configured (cohortctl node set-self ID NAME)\n");
+	if (in->encrypt >= 0)
+		printf("encryption: %s\n", in->encrypt ? "on" : "off");
 }
 
 int cmd_info(int argc, char **argv)

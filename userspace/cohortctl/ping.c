@@ -2,6 +2,7 @@
 /*
  * cohortctl ping: in-kernel ECHO round trips to a node.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,30 @@ static void print_summary(unsigned int node, unsigned long size,
 	}
 }
 
+/* -p: up to COHORT_PING_PATTERN_MAX bytes in hex; their count, or -1. */
+static int parse_pattern(const char *s, unsigned char *out)
+{
+	size_t len = strlen(s), i;
+
+	if (!len || len % 2 || len / 2 > COHORT_PING_PATTERN_MAX)
+		return -1;
+	for (i = 0; i < len; i += 2) {
+		unsigned int v;
+
+		if (!isxdigit((unsigned char)s[i]) ||
+		    !isxdigit((unsigned char)s[i + 1]) ||
+		    sscanf(s + i, "%2x", &v) != 1)
+			return -1;
+		out[i / 2] = v;
+	}
+	return len / 2;
+}
+
 int cmd_ping(int argc, char **argv)
 {
 	unsigned long count = 1, size = 64, burst = 1, ok = 0, n, i;
+	unsigned char pattern[COHORT_PING_PATTERN_MAX];
+	int plen = 0;
 	uint64_t *rtt;
 	unsigned int node;
 	struct cohort_nl nl;
@@ -55,7 +77,7 @@ int cmd_ping(int argc, char **argv)
 	char *end;
 
 	optind = 0;	/* glibc: restart option parsing */
-	while ((c = getopt(argc, argv, "bc:s:")) != -1) {
+	while ((c = getopt(argc, argv, "bc:p:s:")) != -1) {
 		switch (c) {
 		case 'b':
 			burst = COHORT_PING_COUNT_MAX;
@@ -64,6 +86,14 @@ int cmd_ping(int argc, char **argv)
 			count = strtoul(optarg, &end, 10);
 			if (*end || !count || count > 1000000) {
 				fprintf(stderr, "cohortctl: bad count '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			plen = parse_pattern(optarg, pattern);
+			if (plen < 0) {
+				fprintf(stderr, "cohortctl: -p takes 1 to %d bytes in hex, not '%s'\n",
+					COHORT_PING_PATTERN_MAX, optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -80,7 +110,7 @@ int cmd_ping(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: cohortctl ping NODE [-c COUNT] [-s BYTES] [-b]\n");
+		fprintf(stderr, "usage: cohortctl ping NODE [-c COUNT] [-s BYTES] [-p HEX] [-b]\n");
 		return EXIT_USAGE;
 	}
 	if (cohortctl_parse_id(argv[optind], &node))
@@ -98,7 +128,7 @@ int cmd_ping(int argc, char **argv)
 	 */
 	for (; ok < count; ok += n) {
 		n = count - ok < burst ? count - ok : burst;
-		err = cohort_nl_ping(&nl, node, size, n, rtt + ok);
+		err = cohort_nl_ping(&nl, node, size, n, pattern, plen, rtt + ok);
 		if (err)
 			break;
 		for (i = ok; !json_output && count <= 20 && i < ok + n; i++)

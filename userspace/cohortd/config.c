@@ -71,6 +71,12 @@ static int parse_line(struct cohort_config *cfg, char **w, int nw, char *why,
 		if (!parse_uint(w[1], 500, 60000, &cfg->dead_timeout_ms))
 			return 0;
 		snprintf(why, len, "dead-timeout-ms must be 500..60000");
+	} else if (!strcmp(w[0], "encrypt") && nw == 2) {
+		if (!strcmp(w[1], "on") || !strcmp(w[1], "off")) {
+			cfg->encrypt = !strcmp(w[1], "on");
+			return 0;
+		}
+		snprintf(why, len, "encrypt must be on or off");
 	} else if (!strcmp(w[0], "key-file") && nw == 2) {
 		if (strlen(w[1]) < sizeof(cfg->key_file)) {
 			snprintf(cfg->key_file, sizeof(cfg->key_file), "%s", w[1]);

@@ -17,6 +17,7 @@ struct cohort_config {
 	unsigned int cluster_id;
 	unsigned int self;
 	unsigned int dead_timeout_ms;	/* 0: leave the module's default */
+	int encrypt;			/* encrypt on|off; off if not given */
 	char key_file[256];
 	unsigned char key[COHORT_KEY_MAX];
 	int keylen;

@@ -184,6 +184,7 @@ static int apply(struct cohort_nl *nl, const struct cohort_config *cfg)
 	msg = cohort_nl_msg(nl, COHORT_CMD_CLUSTER_SET, 0);
 	if (msg && (nla_put_u32(msg, COHORT_A_CLUSTER_ID, cfg->cluster_id) ||
 		    nla_put(msg, COHORT_A_CLUSTER_KEY, cfg->keylen, cfg->key) ||
+		    nla_put_u8(msg, COHORT_A_ENCRYPT, !!cfg->encrypt) ||
 		    (cfg->dead_timeout_ms &&
 		     nla_put_u32(msg, COHORT_A_DEAD_TIMEOUT_MS,
 				 cfg->dead_timeout_ms)))) {

@@ -232,10 +232,12 @@ static int parse_ping(struct nlattr **tb, void *arg)
 
 /*
  * One PING request: @count ECHOs of @size bytes to @node, back to back in
- * the kernel, their round trips (µs) into @rtt. 0, or -errno (reported).
+ * the kernel, their round trips (µs) into @rtt; the payload is @pattern
+ * (@plen bytes) repeated, or random when @plen is 0. 0, or -errno (reported).
  */
 int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
-		   unsigned long count, uint64_t *rtt)
+		   unsigned long count, const unsigned char *pattern,
+		   int plen, uint64_t *rtt)
 {
 	struct nl_msg *msg = cohort_nl_msg(nl, COHORT_CMD_PING, 0);
 	struct ping_rtts r = { .rtt = rtt, .want = count };
@@ -243,7 +245,8 @@ int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
 
 	if (!msg || nla_put_u32(msg, COHORT_A_NODE_ID, node) ||
 	    nla_put_u32(msg, COHORT_A_PING_SIZE, size) ||
-	    nla_put_u32(msg, COHORT_A_PING_COUNT, count)) {
+	    nla_put_u32(msg, COHORT_A_PING_COUNT, count) ||
+	    (plen && nla_put(msg, COHORT_A_PING_PATTERN, plen, pattern))) {
 		nlmsg_free(msg);
 		err = -ENOMEM;
 	} else {

@@ -29,6 +29,7 @@ int cohort_nl_call(struct cohort_nl *nl, struct nl_msg *msg,
 		   cohort_nl_reply_cb cb, void *arg);
 void cohort_nl_perror(struct cohort_nl *nl, const char *what, int err);
 int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
-		   unsigned long count, uint64_t *rtt);
+		   unsigned long count, const unsigned char *pattern,
+		   int plen, uint64_t *rtt);
 
 #endif /* COHORT_NL_H */
