@@ -72,8 +72,11 @@ int main(int argc, char **argv)
 	}
 	for (done = 0; done < n; done += k) {
 		k = n - done < batch ? n - done : batch;
-		if (cohort_nl_ping(&nl, node, size, k, NULL, 0, krtt + done))
+		int got = cohort_nl_ping(&nl, node, size, k, NULL, 0, krtt + done);
+
+		if (got < 0)
 			return 1;
+		k = got;
 		for (i = done; i < done + k; i++) {
 			uint64_t t0 = now_ns();
 

@@ -211,6 +211,14 @@ EOF
 	grep -q '^1\.\.' "$d/encrypt.tap" ||
 		emit fail "$kver: encryption suite ran to the end"
 
+	# Hardening: floods (silent connections, a peer that never reads), a
+	# listen that failed, long PINGs against genetlink users
+	# (selftests/cluster/hardening.sh).
+	"$TOP/selftests/cluster/hardening.sh" "$d" > "$d/hardening.tap" 2>&1
+	collect "$kver: hardening" "$d/hardening.tap"
+	grep -q '^1\.\.' "$d/hardening.tap" ||
+		emit fail "$kver: hardening suite ran to the end"
+
 	# Scenario controls: cut one node off the switch and back, kill one
 	# and restart it, while the others keep running.
 	ping3="busybox ping -c 1 -W 2 10.77.0.3 > /dev/null"

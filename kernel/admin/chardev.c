@@ -35,7 +35,12 @@ static struct miscdevice cohort_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "cohort",
 	.fops = &cohort_dev_fops,
-	.mode = 0666,
+	/*
+	 * Root only until its requests exist: each will check its caller
+	 * (the process it acts on, the region it maps) before the mode may
+	 * open up.
+	 */
+	.mode = 0600,
 };
 
 int __init cohort_chardev_init(void)

@@ -512,6 +512,7 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[COHORT_A_MAX + 1];
 	struct cohort_buf *req = NULL;
 	u32 size = 64, count = 1, node, i, *rtts;
+	ktime_t start;
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
@@ -542,14 +543,23 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto out_free;
 	}
-	/* Back to back, as a loop in a program would call; ^C stops it. */
+	/*
+	 * Back to back, as a loop in a program would call; ^C stops it. The
+	 * request holds genetlink's lock (every family's registration waits
+	 * for it), so no round trip starts after COHORT_PING_HOLD_MS: the
+	 * reply then has fewer, and the caller asks again for the rest.
+	 */
+	start = ktime_get();
 	for (i = 0; i < count && !err; i++) {
+		if (i && ktime_ms_delta(ktime_get(), start) >= COHORT_PING_HOLD_MS)
+			break;
 		err = ping_once(cn, node, req, &rtts[i], info->extack);
 		if (!err && i + 1 < count && signal_pending(current))
 			err = -EINTR;
 	}
 	if (err)
 		goto out_free;
+	count = i;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE +
 			  nla_total_size(count * sizeof(*rtts)),
 			  GFP_KERNEL);

@@ -122,32 +122,31 @@ static ssize_t max_nodes_store(struct kobject *kobj, struct kobj_attribute *attr
 	return count;
 }
 
-static ssize_t accept_unknown_show(struct kobject *kobj,
-				   struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&cohort_net(&init_net)->accept_unknown));
-}
+/* A counter of the initial namespace's node: NAME_show and NAME_attr. */
+#define CN_COUNTER(name)						\
+static ssize_t name##_show(struct kobject *kobj,			\
+			   struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  atomic64_read(&cohort_net(&init_net)->name));	\
+}									\
+static struct kobj_attribute name##_attr = __ATTR_RO(name)
 
-static ssize_t rekeys_show(struct kobject *kobj, struct kobj_attribute *attr,
-			   char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&cohort_net(&init_net)->rekeys));
-}
+CN_COUNTER(accept_unknown);
+CN_COUNTER(rekeys);
+CN_COUNTER(handlers_busy);
+CN_COUNTER(events_dropped);
+CN_COUNTER(handshakes_refused);
+CN_COUNTER(handshakes_expired);
+CN_COUNTER(rx_throttled);
+CN_COUNTER(listen_failures);
 
-static ssize_t handlers_busy_show(struct kobject *kobj,
-				  struct kobj_attribute *attr, char *buf)
+/* Accepted connections not authenticated yet, now. */
+static ssize_t handshakes_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&cohort_net(&init_net)->handlers_busy));
-}
-
-static ssize_t events_dropped_show(struct kobject *kobj,
-				   struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&cohort_net(&init_net)->events_dropped));
+	return sysfs_emit(buf, "%d\n",
+			  atomic_read(&cohort_net(&init_net)->handshakes));
 }
 
 static ssize_t frames_refused_show(struct kobject *kobj,
@@ -214,11 +213,8 @@ static const struct attribute_group cohort_group = {
 static struct kobj_attribute netlink_rejected_attr =
 	__ATTR_RO(netlink_rejected);
 static struct kobj_attribute instances_attr = __ATTR_RO(instances);
-static struct kobj_attribute accept_unknown_attr = __ATTR_RO(accept_unknown);
 static struct kobj_attribute frames_refused_attr = __ATTR_RO(frames_refused);
-static struct kobj_attribute rekeys_attr = __ATTR_RO(rekeys);
-static struct kobj_attribute handlers_busy_attr = __ATTR_RO(handlers_busy);
-static struct kobj_attribute events_dropped_attr = __ATTR_RO(events_dropped);
+static struct kobj_attribute handshakes_attr = __ATTR_RO(handshakes);
 
 static struct attribute *cohort_stats_attrs[] = {
 	&netlink_rejected_attr.attr,
@@ -228,6 +224,11 @@ static struct attribute *cohort_stats_attrs[] = {
 	&rekeys_attr.attr,
 	&handlers_busy_attr.attr,
 	&events_dropped_attr.attr,
+	&handshakes_attr.attr,
+	&handshakes_refused_attr.attr,
+	&handshakes_expired_attr.attr,
+	&rx_throttled_attr.attr,
+	&listen_failures_attr.attr,
 	NULL,
 };
 
@@ -299,7 +300,7 @@ static ssize_t peer_frame_mac_show(struct kobject *kobj,
 	bool up = false;
 
 	if (conn) {
-		up = test_bit(COHORT_CONN_UP, &conn->flags);
+		up = cohort_conn_is_up(conn);
 		cohort_conn_put(conn);
 	}
 	return sysfs_emit(buf, "%s\n", cohort_mac_name(up));

@@ -41,11 +41,18 @@ struct workqueue_struct *cohort_wq;
 /* The sequence number before a connection's first frame; see selftest_hooks.c. */
 u64 cohort_seq_start;
 
+unsigned int cohort_handshakes_max = 64;
+module_param_named(handshakes_max, cohort_handshakes_max, uint, 0644);
+MODULE_PARM_DESC(handshakes_max,
+		 "Accepted connections not yet authenticated, per node, at most (1-4096, default 64)");
+
 static void conn_release(struct kref *ref)
 {
 	struct cohort_conn *conn = container_of(ref, struct cohort_conn, ref);
 
-	kfree_sensitive(conn->rx_stage);
+	if (conn->rx_stage != conn->rx_stage_hs)
+		kfree_sensitive(conn->rx_stage);
+	memzero_explicit(conn->rx_stage_hs, sizeof(conn->rx_stage_hs));
 	cohort_mac_key_wipe(&conn->tx_key);
 	cohort_mac_key_wipe(&conn->rx_key);
 	memzero_explicit(&conn->rx_mac, sizeof(conn->rx_mac));
@@ -112,19 +119,24 @@ static void release_work_fn(struct work_struct *work);
  */
 static struct cohort_conn *conn_alloc(struct cohort_net *cn,
 				      struct socket *sock,
-				      struct cohort_peer *peer, bool outgoing)
+				      struct cohort_peer *peer, bool outgoing,
+				      const struct sockaddr_storage *raddr)
 {
 	struct cohort_conn *conn;
 	struct sock *sk = sock->sk;
 
 	lockdep_assert_held(&cn->lock);
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
 	if (!conn)
 		return NULL;
-	conn->rx_stage = kmalloc(COHORT_RX_STAGE, GFP_KERNEL);
-	if (!conn->rx_stage) {
-		kfree(conn);
-		return NULL;
+	/* The real staging buffer comes with authentication. */
+	conn->rx_stage = conn->rx_stage_hs;
+	conn->rx_stage_size = sizeof(conn->rx_stage_hs);
+	if (raddr)
+		conn->raddr = *raddr;
+	if (!outgoing) {
+		set_bit(COHORT_CONN_HS_COUNTED, &conn->flags);
+		atomic_inc(&cn->handshakes);
 	}
 	kref_init(&conn->ref);		/* the instance list's */
 	kref_get(&conn->ref);		/* the caller's */
@@ -146,6 +158,7 @@ static struct cohort_conn *conn_alloc(struct cohort_net *cn,
 	conn->rx.next_seq = 1;
 	conn->created = jiffies;
 	conn->last_rx = jiffies;
+	conn->last_tx = jiffies;
 	spin_lock_init(&conn->tx_lock);
 	mutex_init(&conn->tx_mutex);
 	mutex_init(&conn->rx_mutex);
@@ -185,11 +198,13 @@ static void schedule_connect(struct cohort_peer *peer, bool now);
  */
 void cohort_conn_close(struct cohort_conn *conn, const char *reason)
 {
-	struct cohort_peer *peer = conn->peer;
+	struct cohort_peer *peer;
 	bool was_current = false;
 
 	if (test_and_set_bit(COHORT_CONN_CLOSING, &conn->flags))
 		return;
+	/* After CLOSING (a full barrier): see attach_accepted(). */
+	peer = READ_ONCE(conn->peer);
 	conn->reason = reason;
 	if (peer) {
 		spin_lock_bh(&peer->lock);
@@ -214,6 +229,39 @@ void cohort_conn_close(struct cohort_conn *conn, const char *reason)
 	queue_work(cohort_wq, &conn->release_work);
 	if (was_current)
 		cohort_conn_put(conn);		/* the peer's reference */
+}
+
+/* The connection no longer counts as a handshake in progress. */
+static void hs_uncount(struct cohort_conn *conn)
+{
+	if (test_and_clear_bit(COHORT_CONN_HS_COUNTED, &conn->flags))
+		atomic_dec(&conn->cn->handshakes);
+}
+
+/*
+ * The peer has authenticated (called under rx_mutex before the
+ * connection is up): it gets its full staging buffer, with what is staged
+ * already moved into it, and stops counting against the handshake limits.
+ */
+int cohort_conn_authenticated(struct cohort_conn *conn)
+{
+	size_t have = conn->rx_stage_len - conn->rx_stage_off;
+	u8 *stage;
+
+	lockdep_assert_held(&conn->rx_mutex);
+	if (conn->rx_stage == conn->rx_stage_hs) {
+		stage = kmalloc(COHORT_RX_STAGE, GFP_KERNEL_ACCOUNT);
+		if (!stage)
+			return -ENOMEM;
+		memcpy(stage, conn->rx_stage + conn->rx_stage_off, have);
+		memzero_explicit(conn->rx_stage_hs, sizeof(conn->rx_stage_hs));
+		conn->rx_stage = stage;
+		conn->rx_stage_size = COHORT_RX_STAGE;
+		WRITE_ONCE(conn->rx_stage_off, 0);
+		WRITE_ONCE(conn->rx_stage_len, have);
+	}
+	hs_uncount(conn);
+	return 0;
 }
 
 static void release_work_fn(struct work_struct *work)
@@ -256,6 +304,7 @@ static void release_work_fn(struct work_struct *work)
 	spin_lock_bh(&cn->conns_lock);
 	list_del_init(&conn->list);
 	spin_unlock_bh(&cn->conns_lock);
+	hs_uncount(conn);
 
 	if (peer && test_bit(COHORT_CONN_NOTIFY_DOWN, &conn->flags))
 		cohort_node_event(cn, COHORT_EVENT_NODE_DOWN, peer->id,
@@ -384,7 +433,7 @@ static void connect_work_fn(struct work_struct *work)
 		goto err_release;
 
 	mutex_lock(&cn->lock);
-	conn = cluster_ready(cn) ? conn_alloc(cn, sock, peer, true) : NULL;
+	conn = cluster_ready(cn) ? conn_alloc(cn, sock, peer, true, NULL) : NULL;
 	mutex_unlock(&cn->lock);
 	if (!conn)
 		goto err_release;
@@ -431,6 +480,19 @@ static void listen_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* Whether @a and @b are the same host (ports aside). */
+bool cohort_addr_equal(const struct sockaddr_storage *a,
+		       const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((struct sockaddr_in *)b)->sin_addr.s_addr;
+	return ipv6_addr_equal(&((struct sockaddr_in6 *)a)->sin6_addr,
+			       &((struct sockaddr_in6 *)b)->sin6_addr);
+}
+
 static bool addr_in_table(struct cohort_net *cn, struct sockaddr_storage *ss)
 {
 	struct cohort_peer *peer;
@@ -439,20 +501,38 @@ static bool addr_in_table(struct cohort_net *cn, struct sockaddr_storage *ss)
 
 	rcu_read_lock();
 	xa_for_each(&cn->peers, id, peer) {
-		if (peer->addr.ss_family != ss->ss_family)
-			continue;
-		if (ss->ss_family == AF_INET)
-			found = ((struct sockaddr_in *)ss)->sin_addr.s_addr ==
-				((struct sockaddr_in *)&peer->addr)->sin_addr.s_addr;
-		else
-			found = ipv6_addr_equal(&((struct sockaddr_in6 *)ss)->sin6_addr,
-						&((struct sockaddr_in6 *)&peer->addr)->sin6_addr);
-		if (found && id < cn->self_id)
+		found = id < cn->self_id && cohort_addr_equal(&peer->addr, ss);
+		if (found)
 			break;
-		found = false;
 	}
 	rcu_read_unlock();
 	return found;
+}
+
+/*
+ * Whether one more unauthenticated connection may be accepted, from @ss:
+ * at most cohort_handshakes_max in all and COHORT_HS_PER_ADDR from one
+ * address (so from one claimed peer), each for COHORT_HS_TIMEOUT at most.
+ * What an address of a member can make a node hold before it proves
+ * anything is then bounded, however fast it connects.
+ */
+static bool handshake_allowed(struct cohort_net *cn,
+			      const struct sockaddr_storage *ss)
+{
+	struct cohort_conn *conn;
+	unsigned int from = 0;
+
+	lockdep_assert_held(&cn->lock);		/* counts cannot race */
+	if (atomic_read(&cn->handshakes) >=
+	    clamp_val(READ_ONCE(cohort_handshakes_max), 1, 4096))
+		return false;
+	spin_lock_bh(&cn->conns_lock);
+	list_for_each_entry(conn, &cn->conns, list)
+		if (test_bit(COHORT_CONN_HS_COUNTED, &conn->flags) &&
+		    cohort_addr_equal(&conn->raddr, ss))
+			from++;
+	spin_unlock_bh(&cn->conns_lock);
+	return from < COHORT_HS_PER_ADDR;
 }
 
 static void accept_work_fn(struct work_struct *work)
@@ -482,7 +562,13 @@ static void accept_work_fn(struct work_struct *work)
 			sock_release(sock);
 			continue;
 		}
-		conn = conn_alloc(cn, sock, NULL, false);
+		if (!handshake_allowed(cn, &ss)) {
+			mutex_unlock(&cn->lock);
+			atomic64_inc(&cn->handshakes_refused);
+			sock_release(sock);
+			continue;
+		}
+		conn = conn_alloc(cn, sock, NULL, false, &ss);
 		mutex_unlock(&cn->lock);
 		if (!conn) {
 			sock_release(sock);
@@ -518,17 +604,26 @@ static int listener_start(struct cohort_net *cn)
 	if (cn->listen_sock || !self_addr(cn, &ss, &len))
 		return 0;
 	err = make_socket(cn, ss.ss_family, &sock);
-	if (err)
-		return err;
-	sock_set_reuseaddr(sock->sk);
-	err = kernel_bind(sock, (struct sockaddr *)&ss, len);
-	if (!err)
-		err = kernel_listen(sock, 64);
+	if (!err) {
+		sock_set_reuseaddr(sock->sk);
+		err = kernel_bind(sock, (struct sockaddr *)&ss, len);
+		if (!err)
+			err = kernel_listen(sock, 64);
+		if (err)
+			sock_release(sock);
+	}
 	if (err) {
-		sock_release(sock);
-		pr_warn("netns %u: cannot listen: %d\n", cn->net->ns.inum, err);
+		/* Tried again every heartbeat tick; said once per cause. */
+		atomic64_inc(&cn->listen_failures);
+		if (err != cn->listen_err)
+			pr_warn("netns %u: cannot listen on %pISpc: %d (trying again)\n",
+				cn->net->ns.inum, &ss, err);
+		cn->listen_err = err;
 		return err;
 	}
+	if (cn->listen_err)
+		pr_info("netns %u: listening on %pISpc\n", cn->net->ns.inum, &ss);
+	cn->listen_err = 0;
 	write_lock_bh(&sock->sk->sk_callback_lock);
 	sock->sk->sk_user_data = cn;
 	cn->listen_saved_data_ready = sock->sk->sk_data_ready;
@@ -545,37 +640,56 @@ static void hb_work_fn(struct work_struct *work)
 {
 	struct cohort_net *cn = container_of(to_delayed_work(work),
 					     struct cohort_net, hb_work);
-	struct cohort_conn *conn, *victims[8], *up[COHORT_NODES_MAX];
+	struct cohort_conn *conn, *tmp, *up[COHORT_NODES_MAX];
 	struct cohort_buf *buf;
-	unsigned long dead;
-	unsigned int nv = 0, nu = 0, i, period;
+	unsigned long dead, hs;
+	unsigned int nu = 0, i, period;
+	LIST_HEAD(victims);
 	u32 dead_ms;
 	u8 p[HB_LEN];
 
 	mutex_lock(&cn->lock);
 	dead_ms = cn->dead_timeout_ms;
+	/* A listen that failed (address not there yet, port taken) */
+	if (!cn->listen_sock && !cn->stopping && cluster_ready(cn))
+		listener_start(cn);
 	mutex_unlock(&cn->lock);
 	dead = msecs_to_jiffies(dead_ms);
+	hs = min_t(unsigned long, dead, COHORT_HS_TIMEOUT);
 
+	/* Every connection past its time, however many: none waits a tick. */
 	spin_lock_bh(&cn->conns_lock);
 	list_for_each_entry(conn, &cn->conns, list) {
+		bool up = cohort_conn_is_up(conn);
+
 		if (test_bit(COHORT_CONN_CLOSING, &conn->flags))
 			continue;
-		/* Input being received (by rx work or a caller) is life. */
-		if (time_after(jiffies, READ_ONCE(conn->last_rx) + dead) &&
-		    !work_busy(&conn->rx_work) &&
-		    !mutex_is_locked(&conn->rx_mutex) &&
-		    nv < ARRAY_SIZE(victims)) {
+		if (!up && time_after(jiffies, conn->created + hs)) {
+			/* Fixed: a handshake does not live on by trickling. */
 			kref_get(&conn->ref);
-			victims[nv++] = conn;
+			list_add_tail(&conn->reap, &victims);
+		} else if (up &&
+			   time_after(jiffies, READ_ONCE(conn->last_rx) + dead) &&
+			   /* Not read by us: the peer taking our bytes is life. */
+			   !(test_bit(COHORT_CONN_RX_THROTTLED, &conn->flags) &&
+			     time_before(jiffies, READ_ONCE(conn->last_tx) + dead)) &&
+			   /* Input being received (rx work, a caller) is life. */
+			   !work_busy(&conn->rx_work) &&
+			   !mutex_is_locked(&conn->rx_mutex)) {
+			kref_get(&conn->ref);
+			list_add_tail(&conn->reap, &victims);
 		}
 	}
 	spin_unlock_bh(&cn->conns_lock);
-	for (i = 0; i < nv; i++) {
-		cohort_conn_close(victims[i],
-				  test_bit(COHORT_CONN_UP, &victims[i]->flags) ?
-				  "dead timeout" : "handshake timeout");
-		cohort_conn_put(victims[i]);
+	list_for_each_entry_safe(conn, tmp, &victims, reap) {
+		list_del(&conn->reap);
+		if (cohort_conn_is_up(conn)) {
+			cohort_conn_close(conn, "dead timeout");
+		} else {
+			atomic64_inc(&cn->handshakes_expired);
+			cohort_conn_close(conn, "handshake timeout");
+		}
+		cohort_conn_put(conn);
 	}
 
 	/* Every quarter of the dead timeout, a heartbeat to every peer up. */
@@ -589,7 +703,7 @@ static void hb_work_fn(struct work_struct *work)
 		spin_lock_bh(&cn->conns_lock);
 		list_for_each_entry(conn, &cn->conns, list) {
 			if (nu < ARRAY_SIZE(up) &&
-			    test_bit(COHORT_CONN_UP, &conn->flags) &&
+			    cohort_conn_is_up(conn) &&
 			    !test_bit(COHORT_CONN_CLOSING, &conn->flags)) {
 				kref_get(&conn->ref);
 				up[nu++] = conn;

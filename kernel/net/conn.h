@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/socket.h>
 #include <crypto/sha2.h>
 
 #include <linux/cohort.h>
@@ -25,6 +26,9 @@ struct sock;
 
 #define COHORT_BACKOFF_MIN_MS	100	/* first reconnect delay */
 #define COHORT_RX_STAGE		(8 << 10)	/* staging buffer for small frames */
+#define COHORT_RX_STAGE_HS	128	/* the same before authentication */
+#define COHORT_HS_TIMEOUT	(2 * HZ)	/* to authenticate, at most */
+#define COHORT_HS_PER_ADDR	4	/* unauthenticated, from one address */
 
 /* The module's workqueue: every connection's and instance's work. */
 extern struct workqueue_struct *cohort_wq;
@@ -41,6 +45,16 @@ struct cohort_txframe {
 #define COHORT_CONN_UP		1	/* handshake complete */
 #define COHORT_CONN_NOTIFY_DOWN	2	/* its peer went down with it */
 #define COHORT_CONN_RX_HANDOFF	3	/* a caller left a frame to rx_work */
+#define COHORT_CONN_HS_COUNTED	4	/* in cn->handshakes (accepted, not up) */
+#define COHORT_CONN_RX_THROTTLED 5	/* not read: too much waits to be sent */
+
+/*
+ * Back-pressure: while more than this waits in a connection's send queue
+ * (frames queued or being sent, payloads counted in whole pages), its
+ * rx worker reads no new frame; it reads again below half of each.
+ */
+#define COHORT_TXQ_BYTES_MAX	(16u << 20)
+#define COHORT_TXQ_FRAMES_MAX	1024
 
 /**
  * struct cohort_conn - one TCP connection to a peer
@@ -82,18 +96,31 @@ struct cohort_txframe {
  *	under @rx_mutex
  * @rx_trailer: trailer bytes received so far; under @rx_mutex
  * @rx_tlen: bytes in @rx_trailer; under @rx_mutex
- * @rx_stage: staging buffer (RX_STAGE bytes) for small frames; constant
- *	pointer, contents under @rx_mutex
+ * @rx_stage: staging buffer for small frames: @rx_stage_hs until the
+ *	peer has authenticated, then COHORT_RX_STAGE bytes allocated for it;
+ *	under @rx_mutex
+ * @rx_stage_size: its size; under @rx_mutex
+ * @rx_stage_hs: the small one of the handshake (so that a connection
+ *	nobody has authenticated holds no more than its own struct)
  * @rx_stage_off: staged bytes consumed; written under @rx_mutex
  *	(WRITE_ONCE), read locklessly as a hint
  * @rx_stage_len: bytes staged; likewise
+ * @rx_progress: bytes the receive path has read, ever; written under
+ *	@rx_mutex (a caller that read none sleeps instead of trying again)
  * @rx_mac: the running trailer MAC of a streamed frame; under @rx_mutex
  * @rx_crypt: the cipher of a streamed frame's payload on an encrypted
  *	link; under @rx_mutex
  * @last_rx: jiffies of the last complete frame; WRITE_ONCE/READ_ONCE
+ * @last_tx: jiffies of the last bytes the socket took from us; likewise
+ *	(while %COHORT_CONN_RX_THROTTLED, the peer reading is its life)
  * @created: jiffies at creation; constant
- * @tx_lock: protects @txq
+ * @raddr: the peer's address (accepted connections); constant
+ * @reap: in the heartbeat worker's list of connections to close
+ * @tx_lock: protects @txq, @tx_bytes and @tx_frames
  * @txq: frames waiting to be sent
+ * @tx_bytes: what the frames of @txq and the one being sent from it hold
+ *	(payloads in whole pages, plus the frame itself)
+ * @tx_frames: how many they are
  * @tx_mutex: held while a frame goes out (tx worker, or a small frame
  *	sent inline by its sender); orders sequence numbers and sends
  * @tx_seq: sequence number of the last authenticated frame sent; under
@@ -149,14 +176,22 @@ struct cohort_conn {
 	u8 rx_trailer[COHORT_WIRE_MAC_LEN];
 	size_t rx_tlen;
 	u8 *rx_stage;
+	size_t rx_stage_size;
+	u8 rx_stage_hs[COHORT_RX_STAGE_HS];
 	size_t rx_stage_off;
 	size_t rx_stage_len;
+	unsigned long rx_progress;
 	struct cohort_mac_run rx_mac;
 	struct cohort_crypt rx_crypt;
 	unsigned long last_rx;
+	unsigned long last_tx;
 	unsigned long created;
+	struct sockaddr_storage raddr;
+	struct list_head reap;
 	spinlock_t tx_lock;		/* see above */
 	struct list_head txq;
+	size_t tx_bytes;
+	unsigned int tx_frames;
 	struct mutex tx_mutex;		/* see above */
 	u64 tx_seq;
 	struct cohort_buf *tx_ct;
@@ -171,6 +206,16 @@ struct cohort_conn {
 	void (*saved_state_change)(struct sock *sk);
 	const char *reason;
 };
+
+/*
+ * Whether the connection is up: read with acquire ordering, paired with
+ * the release that publishes it (conn_up), so that whoever sees it up
+ * sees its keys and buffers set.
+ */
+static inline bool cohort_conn_is_up(const struct cohort_conn *conn)
+{
+	return test_bit_acquire(COHORT_CONN_UP, &conn->flags);
+}
 
 int cohort_transport_init(void);
 void cohort_transport_exit(void);
@@ -191,6 +236,11 @@ void cohort_conn_heartbeat(struct cohort_conn *conn,
 void cohort_conn_data_ready(struct sock *sk);
 void cohort_conn_state_change(struct sock *sk);
 void cohort_conn_kick_rx(struct cohort_conn *conn);
+bool cohort_conn_tx_full(struct cohort_conn *conn);
+int cohort_conn_authenticated(struct cohort_conn *conn);
+bool cohort_addr_equal(const struct sockaddr_storage *a,
+		       const struct sockaddr_storage *b);
+extern unsigned int cohort_handshakes_max;
 void cohort_rx_work_fn(struct work_struct *work);
 void cohort_tx_work_fn(struct work_struct *work);
 int cohort_hs_send_hello(struct cohort_conn *conn);

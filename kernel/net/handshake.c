@@ -14,7 +14,6 @@
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <crypto/algapi.h>
-#include <net/ipv6.h>
 
 #include "buf.h"
 #include "conn.h"
@@ -76,7 +75,6 @@ static int attach_accepted(struct cohort_conn *conn, u16 src)
 	struct sockaddr_storage ss;
 	struct cohort_peer *peer;
 	struct cohort_conn *old;
-	bool same;
 
 	if (src >= conn->self)
 		return -EPROTO;		/* the lower id connects */
@@ -87,20 +85,18 @@ static int attach_accepted(struct cohort_conn *conn, u16 src)
 		cohort_peer_put(peer);
 		return -ENOTCONN;
 	}
-	if (ss.ss_family == AF_INET)
-		same = peer->addr.ss_family == AF_INET &&
-		       ((struct sockaddr_in *)&ss)->sin_addr.s_addr ==
-		       ((struct sockaddr_in *)&peer->addr)->sin_addr.s_addr;
-	else
-		same = peer->addr.ss_family == AF_INET6 &&
-		       ipv6_addr_equal(&((struct sockaddr_in6 *)&ss)->sin6_addr,
-				       &((struct sockaddr_in6 *)&peer->addr)->sin6_addr);
-	if (!same) {
+	if (!cohort_addr_equal(&ss, &peer->addr)) {
 		cohort_peer_put(peer);
 		return -EACCES;
 	}
-	conn->peer = peer;		/* the reference is now the conn's */
+	WRITE_ONCE(conn->peer, peer);	/* the reference is now the conn's */
 	conn->rx.peer = src;
+	/*
+	 * Pairs with cohort_conn_close(), which sets CLOSING before it reads
+	 * conn->peer: either it sees the peer (and clears peer->conn under
+	 * peer->lock, after us) or we see CLOSING below and install nothing.
+	 */
+	smp_mb();
 
 	spin_lock_bh(&peer->lock);
 	if (peer->removed) {
@@ -229,6 +225,8 @@ static void conn_up(struct cohort_conn *conn)
 			kref_get(&conn->ref);
 			peer->conn = conn;
 		}
+		/* Release: keys and buffers before anyone sees it up. */
+		smp_mb__before_atomic();
 		set_bit(COHORT_CONN_UP, &conn->flags);
 		peer->state = COHORT_NODE_UP;
 		peer->ups++;
@@ -306,6 +304,10 @@ void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 	memzero_explicit(rx, sizeof(rx));
 	if (err) {
 		cohort_conn_close(conn, "cannot set up the session keys");
+		return;
+	}
+	if (cohort_conn_authenticated(conn)) {
+		cohort_conn_close(conn, "out of memory");
 		return;
 	}
 	conn->hs_state = HS_DONE;

@@ -81,6 +81,9 @@ struct cohort_peer {
  * @nr_peers: entries in @peers; protected by @lock
  * @listen_sock: listening socket, or NULL; protected by @lock
  * @listen_saved_data_ready: its callback before ours; protected by @lock
+ * @listen_err: why the last listen failed, 0 if it did not; protected by
+ *	@lock (the heartbeat worker tries again every tick)
+ * @listen_failures: listens that failed
  * @stopping: the instance is going away; set under @lock
  * @accept_work: accepts connections queued on @listen_sock
  * @hb_work: periodic heartbeats and dead-peer detection
@@ -91,6 +94,14 @@ struct cohort_peer {
  * @rpc_hash: waiting calls, hashed by request id
  * @rpc_next: the last request id handed out (64 bits: never reused)
  * @accept_unknown: accepted connections dropped: address not in the table
+ * @handshakes: accepted connections not yet authenticated (at most
+ *	cohort_handshakes_max; COHORT_HS_PER_ADDR from one address)
+ * @handshakes_refused: accepted connections closed at once: over either
+ *	limit
+ * @handshakes_expired: connections closed for not authenticating within
+ *	COHORT_HS_TIMEOUT
+ * @rx_throttled: times a connection stopped being read because its
+ *	answers waiting to be sent were over the limit (send.c)
  * @wire_errors: frames refused, by &enum cohort_wire_err
  * @rekeys: frame keys ratcheted forward (either direction)
  * @handlers_busy: requests refused: their connection had handlers_max
@@ -115,6 +126,8 @@ struct cohort_net {
 	unsigned int nr_peers;
 	struct socket *listen_sock;
 	void (*listen_saved_data_ready)(struct sock *sk);
+	int listen_err;
+	atomic64_t listen_failures;
 	bool stopping;
 	struct work_struct accept_work;
 	struct delayed_work hb_work;
@@ -125,6 +138,10 @@ struct cohort_net {
 	struct hlist_head rpc_hash[1 << COHORT_RPC_HASH_BITS];
 	u64 rpc_next;
 	atomic64_t accept_unknown;
+	atomic_t handshakes;
+	atomic64_t handshakes_refused;
+	atomic64_t handshakes_expired;
+	atomic64_t rx_throttled;
 	atomic64_t wire_errors[COHORT_WIRE_ERR_MAX];
 	atomic64_t rekeys;
 	atomic64_t handlers_busy;

@@ -258,7 +258,7 @@ static void rx_consume(struct cohort_conn *conn, size_t n)
 /* One read into the (empty) staging buffer: as rx_bytes(). */
 static int rx_fill(struct cohort_conn *conn)
 {
-	int n = rx_bytes(conn, conn->rx_stage, COHORT_RX_STAGE);
+	int n = rx_bytes(conn, conn->rx_stage, conn->rx_stage_size);
 
 	if (n > 0) {
 		WRITE_ONCE(conn->rx_stage_off, 0);
@@ -290,7 +290,7 @@ static int rx_payload(struct cohort_conn *conn)
 	int n;
 
 	if (!rx_staged(conn)) {
-		if (want >= COHORT_RX_STAGE / 2)
+		if (want >= conn->rx_stage_size / 2)
 			return rx_pages(conn);
 		n = rx_fill(conn);
 		if (n <= 0)
@@ -362,7 +362,10 @@ static void rx_unlock(struct cohort_conn *conn)
 {
 	mutex_unlock(&conn->rx_mutex);
 	smp_mb();	/* unlocked, before looking for data (see __rx_kick) */
-	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) && rx_has_data(conn))
+	/* A throttled connection is kicked by its tx worker instead. */
+	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) &&
+	    !test_bit(COHORT_CONN_RX_THROTTLED, &conn->flags) &&
+	    rx_has_data(conn))
 		rx_kick(conn);
 }
 
@@ -401,6 +404,13 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 			if (!conn->rx_have && !rx_staged(conn) &&
 			    !rx_pending(conn->sk))
 				return RX_IDLE;
+			/*
+			 * Back-pressure: no new frame while our answers are
+			 * not read (the tx worker kicks us again); a caller
+			 * still takes the answers it waits for.
+			 */
+			if (!done && !conn->rx_have && cohort_conn_tx_full(conn))
+				return RX_IDLE;
 			n = rx_take(conn, conn->rx_raw + conn->rx_have,
 				    COHORT_WIRE_HDR_LEN - conn->rx_have);
 		} else if (in_payload) {
@@ -418,6 +428,7 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 			return RX_STOPPED;
 		}
 		WRITE_ONCE(conn->last_rx, jiffies);
+		conn->rx_progress += n;
 		budget -= min_t(size_t, budget, n);
 		if (conn->rx_have < COHORT_WIRE_HDR_LEN) {
 			conn->rx_have += n;
@@ -524,12 +535,24 @@ long cohort_conn_await(struct cohort_conn *conn, const bool *done,
 		}
 		if (rx_caller_may_run(conn) &&
 		    mutex_trylock(&conn->rx_mutex)) {
+			unsigned long before = conn->rx_progress;
+			bool progress;
+
 			__set_current_state(TASK_RUNNING);
 			if (conn->sock && rx_run(conn, done) == RX_HANDOFF) {
 				set_bit(COHORT_CONN_RX_HANDOFF, &conn->flags);
 				cohort_conn_kick_rx(conn);
 			}
+			progress = conn->rx_progress != before;
 			rx_unlock(conn);
+			/*
+			 * Read nothing though it looked like data: sleep a
+			 * tick (or until woken) rather than spin on it.
+			 */
+			if (!progress && !READ_ONCE(*done)) {
+				set_current_state(TASK_KILLABLE);
+				schedule_timeout(1);
+			}
 			/* Receiving for others counts against our time too. */
 			timeout = max_t(long, (long)(deadline - jiffies), 0);
 			continue;

@@ -301,7 +301,7 @@ static struct cohort_conn *up_conn(struct cohort_net *cn, u32 node)
 	cohort_peer_put(peer);
 	if (!conn)
 		return ERR_PTR(-EHOSTDOWN);
-	if (!test_bit(COHORT_CONN_UP, &conn->flags)) {
+	if (!cohort_conn_is_up(conn)) {
 		cohort_conn_put(conn);
 		return ERR_PTR(-EHOSTDOWN);
 	}

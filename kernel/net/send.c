@@ -133,6 +133,7 @@ static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 		/* Copied into the socket's buffers: tx_ct may be reused. */
 		err = sock_sendmsg(conn->sock, &msg);
 		err = err == chunk ? 0 : err < 0 ? err : -EIO;
+		WRITE_ONCE(conn->last_tx, jiffies);
 		/* MAC what is already on its way while the NIC sends it. */
 		if (!err && streamed)
 			cohort_mac_pages(&run, src, soff, chunk, enc);
@@ -149,6 +150,7 @@ static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 	}
 	if (err)
 		return err;
+	WRITE_ONCE(conn->last_tx, jiffies);
 	if (conn->peer) {
 		atomic64_inc(&conn->peer->stats[COHORT_STAT_MSGS_TX]);
 		atomic64_add(sizeof(raw) + (buf ? buf->len : 0) +
@@ -156,6 +158,52 @@ static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 			     &conn->peer->stats[COHORT_STAT_BYTES_TX]);
 	}
 	return 0;
+}
+
+/* What a queued frame holds, for the back-pressure limits. */
+static size_t frame_cost(const struct cohort_txframe *f)
+{
+	return sizeof(*f) + (f->buf ? PAGE_ALIGN(f->buf->len) : 0);
+}
+
+/*
+ * Whether the send queue is over its limits: the receive path then reads
+ * no new frame (its answers would only queue more) and says so with
+ * %COHORT_CONN_RX_THROTTLED, so that the tx worker wakes it below half.
+ */
+bool cohort_conn_tx_full(struct cohort_conn *conn)
+{
+	bool full;
+
+	spin_lock_bh(&conn->tx_lock);
+	full = conn->tx_bytes > COHORT_TXQ_BYTES_MAX ||
+	       conn->tx_frames > COHORT_TXQ_FRAMES_MAX;
+	if (full && !test_and_set_bit(COHORT_CONN_RX_THROTTLED, &conn->flags))
+		atomic64_inc(&conn->cn->rx_throttled);
+	spin_unlock_bh(&conn->tx_lock);
+	return full;
+}
+
+/* A queued frame is sent (or dropped): uncount it, maybe resume reading. */
+static void frame_done(struct cohort_conn *conn, struct cohort_txframe *f)
+{
+	bool resume = false;
+
+	spin_lock_bh(&conn->tx_lock);
+	conn->tx_bytes -= frame_cost(f);
+	conn->tx_frames--;
+	if (test_bit(COHORT_CONN_RX_THROTTLED, &conn->flags) &&
+	    conn->tx_bytes <= COHORT_TXQ_BYTES_MAX / 2 &&
+	    conn->tx_frames <= COHORT_TXQ_FRAMES_MAX / 2) {
+		clear_bit(COHORT_CONN_RX_THROTTLED, &conn->flags);
+		resume = true;
+	}
+	spin_unlock_bh(&conn->tx_lock);
+	if (resume) {
+		/* Its silence while unread was ours, not the peer's. */
+		WRITE_ONCE(conn->last_rx, jiffies);
+		cohort_conn_kick_rx(conn);
+	}
 }
 
 void cohort_tx_work_fn(struct work_struct *work)
@@ -178,6 +226,7 @@ void cohort_tx_work_fn(struct work_struct *work)
 		mutex_unlock(&conn->tx_mutex);
 		if (!f)
 			return;
+		frame_done(conn, f);
 		cohort_buf_put(f->buf);
 		kfree(f);
 		if (err) {
@@ -241,11 +290,11 @@ int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
 
 	if (test_bit(COHORT_CONN_CLOSING, &conn->flags))
 		return -EHOSTDOWN;
-	if (!handshake && !test_bit(COHORT_CONN_UP, &conn->flags))
+	if (!handshake && !cohort_conn_is_up(conn))
 		return -EHOSTDOWN;
 	if (send_inline(conn, &tmp))
 		return 0;
-	f = kmemdup(&tmp, sizeof(tmp), GFP_KERNEL);
+	f = kmemdup(&tmp, sizeof(tmp), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 	spin_lock_bh(&conn->tx_lock);
@@ -255,6 +304,8 @@ int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
 		return -EHOSTDOWN;
 	}
 	f->buf = buf ? cohort_buf_get(buf) : NULL;
+	conn->tx_bytes += frame_cost(f);
+	conn->tx_frames++;
 	list_add_tail(&f->list, &conn->txq);
 	queue_work(cohort_wq, &conn->tx_work);
 	spin_unlock_bh(&conn->tx_lock);

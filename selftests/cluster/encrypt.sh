@@ -83,7 +83,7 @@ check "cohortctl -j info says encryption is on" \
 set -- $(capture secret)
 echo "# encryption on: $1 marker runs in a capture of $2 bytes"
 check "encryption on: a capture of the same ECHO holds none of the marker" \
-	[ "${1:-1}" = 0 ] && [ "${2:-0}" -gt 8192 ]
+	sh -c "[ '${1:-1}' = 0 ] && [ '${2:-0}' -gt 8192 ]"
 
 # --- encrypted calls of every shape come back identical (the kernel
 # compares them byte for byte), across the key's ratchet

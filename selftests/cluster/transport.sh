@@ -358,7 +358,7 @@ import json, sys
 rs = [json.loads(l) for l in sys.argv[1].splitlines() if l.startswith('{')]
 assert len(rs) == 2 and sum(r['ok'] for r in rs) == 200, rs
 \" '$out'"
-check "both ends ratcheted both directions' keys" [ "$r1" -ge 2 ] && [ "$r2" -ge 2 ]
+check "both ends ratcheted both directions' keys" sh -c "[ '$r1' -ge 2 ] && [ '$r2' -ge 2 ]"
 
 # --- nested calls: node 1 calls node 2, whose handler (one that may call)
 # calls node 1 and node 3 before it answers; from four threads at once.

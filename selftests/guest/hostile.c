@@ -13,7 +13,12 @@
  * 64 MiB ECHO, sends CUT_MIB of it and falls silent; it exits 0 once the
  * node has closed the connection (when its dead timeout passes). With
  * FRAMES "old" it sends one HELLO of the previous protocol version and
- * exits 0 once the node has closed the connection.
+ * exits 0 once the node has closed the connection. With FRAMES "noread"
+ * the authenticated round then sends 60 KiB ECHO requests for NOREAD_SECS
+ * seconds and never reads an answer; it prints how much it could send.
+ * With FRAMES "silent:N" it opens N connections (all at once, never
+ * sending a byte) and keeps each open until the node closes it or
+ * SILENT_SECS pass; it prints how many connected and were closed.
  *
  * Knowing the key (an insider), some rounds complete a real handshake
  * (HMAC-SHA256 through the kernel's AF_ALG sockets; the frame tags, RFC
@@ -281,6 +286,138 @@ static int cut_streamed_frame(int fd, const unsigned char *session)
 
 static int cut_done;
 
+#define NOREAD_SECS	10
+#define NOREAD_LEN	(60 << 10)
+static unsigned long long noread_sent;
+
+static double now_s(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/*
+ * Valid ECHO requests (frames 3, 4, ...) as fast as the node takes them,
+ * for NOREAD_SECS, never reading its answers: a node without back-pressure
+ * queues every answer. Stops early when the node closes the connection.
+ */
+static void noread_flood(int fd, const unsigned char *session)
+{
+	static unsigned char frame[COHORT_WIRE_HDR_LEN + NOREAD_LEN];
+	unsigned char *payload = frame + COHORT_WIRE_HDR_LEN, mac[16];
+	unsigned long long seq = 3;
+	double end = now_s() + NOREAD_SECS;
+
+	rand_bytes(payload, NOREAD_LEN);
+	while (now_s() < end) {
+		const void *parts[] = { frame, payload };
+		const size_t lens[] = { COHORT_WIRE_HDR_LEN, NOREAD_LEN };
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		size_t off = 0;
+
+		hdr(frame, COHORT_MSG_ECHO, 0, NOREAD_LEN, self_id, target_id, seq);
+		cohort_put_be64(frame + 24, seq);	/* a req_id: answer it */
+		frame_tag(session, 0, seq, parts, lens, 2, mac);
+		memcpy(frame + 32, mac, 16);
+		while (off < sizeof(frame) && now_s() < end) {
+			ssize_t n;
+
+			if (poll(&pfd, 1, 200) < 0 || (pfd.revents & (POLLERR | POLLHUP)))
+				return;
+			if (!(pfd.revents & POLLOUT))
+				continue;
+			n = send(fd, frame + off, sizeof(frame) - off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && errno != EAGAIN)
+				return;
+			if (n > 0) {
+				off += n;
+				noread_sent += n;
+			}
+		}
+		seq++;
+	}
+}
+
+#define SILENT_SECS	20
+
+/*
+ * @n connections at once that never send anything. Returns how many
+ * connected; *@closed gets how many of those the node closed within
+ * SILENT_SECS.
+ */
+static int silent_conns(int n, int *closed)
+{
+	struct pollfd *pfd = calloc(n, sizeof(*pfd));
+	int i, up = 0, open_now, left;
+	double end;
+
+	*closed = 0;
+	if (!pfd)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+		pfd[i].fd = -1;
+		if (fd < 0)
+			break;
+		if (connect(fd, (struct sockaddr *)&target, sizeof(target)) &&
+		    errno != EINPROGRESS) {
+			close(fd);
+			continue;
+		}
+		pfd[i].fd = fd;
+		pfd[i].events = POLLOUT;
+	}
+	/* Connected ones wait for the node's close (readable: EOF or RST). */
+	end = now_s() + SILENT_SECS;
+	for (;;) {
+		open_now = 0;
+		left = (int)((end - now_s()) * 1000);
+		if (left <= 0)
+			break;
+		if (poll(pfd, n, left > 500 ? 500 : left) < 0)
+			break;
+		for (i = 0; i < n; i++) {
+			char c;
+
+			if (pfd[i].fd < 0)
+				continue;
+			if (pfd[i].events == POLLOUT && pfd[i].revents) {
+				int err = 0;
+				socklen_t l = sizeof(err);
+
+				getsockopt(pfd[i].fd, SOL_SOCKET, SO_ERROR, &err, &l);
+				if (err) {
+					close(pfd[i].fd);
+					pfd[i].fd = -1;
+					continue;
+				}
+				up++;
+				pfd[i].events = POLLIN;
+				pfd[i].revents = 0;
+			}
+			if (pfd[i].events == POLLIN && pfd[i].revents &&
+			    recv(pfd[i].fd, &c, 1, MSG_DONTWAIT) <= 0) {
+				(*closed)++;
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				continue;
+			}
+			open_now++;
+		}
+		if (!open_now)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	free(pfd);
+	return up;
+}
+
 /*
  * Proof that the node took our handshake: its answer to our first
  * heartbeat (a frame with its MAC under the session key, which only a node
@@ -323,7 +460,8 @@ static int node_answers(int fd, const unsigned char *session,
  * 3 = a streamed frame with a bad header MAC, 4 = one with a bad trailer,
  * 5 = a good streamed frame cut off (cut_streamed_frame()), 6 = frame 3
  * of an earlier connection (right sequence number, a tag that was right
- * under that connection's key), which the node must refuse.
+ * under that connection's key), which the node must refuse, 7 = valid
+ * requests whose answers are never read (noread_flood()).
  */
 static unsigned char replay[COHORT_WIRE_HDR_LEN + 8];
 static int have_replay;
@@ -417,6 +555,8 @@ static void authenticated_round(int bad)
 	}
 	if (bad == 5)
 		cut_done = cut_streamed_frame(fd, session);
+	else if (bad == 7)
+		noread_flood(fd, session);
 	else if (bad >= 3)
 		bad_streamed_frame(fd, session, bad == 3);
 out:
@@ -530,6 +670,19 @@ int main(int argc, char **argv)
 		printf("hostile: a protocol %d HELLO, %s\n", COHORT_PROTO_VERSION - 1,
 		       closed ? "closed by the node" : "not closed by the node");
 		return closed ? 0 : 1;
+	}
+	if (!strcmp(argv[8], "noread")) {
+		authenticated_round(7);
+		printf("hostile: %lu handshakes completed; %llu MiB of requests sent in %d s without reading an answer\n",
+		       handshakes, noread_sent >> 20, NOREAD_SECS);
+		return handshakes ? 0 : 1;
+	}
+	if (!strncmp(argv[8], "silent:", 7)) {
+		int closed, up = silent_conns(atoi(argv[8] + 7), &closed);
+
+		printf("hostile: %d silent connections made, %d closed by the node within %d s\n",
+		       up, closed, SILENT_SECS);
+		return up ? 0 : 1;
 	}
 	if (!strcmp(argv[8], "cut")) {
 		authenticated_round(5);

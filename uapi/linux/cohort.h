@@ -48,6 +48,8 @@
 /* Largest payload of one message (an ECHO, for instance). */
 #define COHORT_MSG_MAX		(64U << 20)
 #define COHORT_PING_PATTERN_MAX	16	/* bytes, as ping -p */
+/* A PING request starts no round trip after this long (see PING). */
+#define COHORT_PING_HOLD_MS	2000
 
 /* Most round trips one PING request makes back to back. */
 #define COHORT_PING_COUNT_MAX	1000
@@ -86,8 +88,10 @@ enum cohort_node_state {
  * @COHORT_CMD_NODE_GET: one node (do, by %COHORT_A_NODE_ID) or all (dump)
  * @COHORT_CMD_CLUSTER_SET: cluster id, key and timeouts; CAP_NET_ADMIN
  * @COHORT_CMD_PING: in-kernel ECHO round trips to %COHORT_A_NODE_ID with
- *	%COHORT_A_PING_SIZE bytes, %COHORT_A_PING_COUNT of them back to back;
- *	replies %COHORT_A_PING_RTTS and, for the first, %COHORT_A_PING_RTT_US
+ *	%COHORT_A_PING_SIZE bytes, %COHORT_A_PING_COUNT of them back to back
+ *	(none started after %COHORT_PING_HOLD_MS: ask again for the rest);
+ *	replies %COHORT_A_PING_RTTS, one per round trip made, and, for the
+ *	first, %COHORT_A_PING_RTT_US
  * @COHORT_CMD_NODE_UP_NTF: event: a node came up (multicast "events")
  * @COHORT_CMD_NODE_DOWN_NTF: event: a node went down
  * @COHORT_CMD_AUTH_FAILED_NTF: event: a peer failed the handshake

@@ -127,10 +127,15 @@ int cmd_ping(int argc, char **argv)
 	 * per request, made back to back in the kernel.
 	 */
 	for (; ok < count; ok += n) {
+		int got;
+
 		n = count - ok < burst ? count - ok : burst;
-		err = cohort_nl_ping(&nl, node, size, n, pattern, plen, rtt + ok);
-		if (err)
+		got = cohort_nl_ping(&nl, node, size, n, pattern, plen, rtt + ok);
+		if (got < 0) {
+			err = got;
 			break;
+		}
+		n = got;	/* fewer when the kernel's time for one ran out */
 		for (i = ok; !json_output && count <= 20 && i < ok + n; i++)
 			printf("%lu bytes from node %u: seq=%lu rtt=%llu us\n",
 			       size, node, i + 1, (unsigned long long)rtt[i]);

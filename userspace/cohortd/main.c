@@ -197,6 +197,75 @@ static int apply(struct cohort_nl *nl, const struct cohort_config *cfg)
 
 /* ------------------------------------------------------------ events */
 
+/*
+ * Auth failures are logged at most AUTH_LOG_BURST per AUTH_LOG_WINDOW
+ * seconds per node id (anyone who can reach the port can cause them);
+ * the rest are counted and the count logged when the window ends. A few
+ * slots, shared by id: a collision only makes the limit stricter.
+ */
+#define AUTH_LOG_BURST	5
+#define AUTH_LOG_WINDOW	10
+#define AUTH_LOG_SLOTS	64
+
+struct auth_log {
+	unsigned int id;
+	time_t start;
+	unsigned int logged;
+	unsigned long suppressed;
+};
+
+static struct auth_log auth_log[AUTH_LOG_SLOTS];
+
+static time_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Say how many went unlogged in slot @s; with @all, even mid-window. */
+static void auth_log_flush(struct auth_log *s, time_t now, int all)
+{
+	if (s->suppressed && (all || now - s->start >= AUTH_LOG_WINDOW)) {
+		logmsg(LOG_WARNING,
+		       "event auth-failed node=%u: %lu more in %d s not logged",
+		       s->id, s->suppressed, AUTH_LOG_WINDOW);
+		s->suppressed = 0;
+	}
+}
+
+/* Every slot whose window has ended (called once a second). */
+static void auth_log_tick(void)
+{
+	time_t now = now_mono();
+	int i;
+
+	for (i = 0; i < AUTH_LOG_SLOTS; i++)
+		auth_log_flush(&auth_log[i], now, 0);
+}
+
+/* Whether to log this auth failure of node @id. */
+static int auth_log_allow(unsigned int id)
+{
+	struct auth_log *s = &auth_log[id % AUTH_LOG_SLOTS];
+	time_t now = now_mono();
+
+	if (s->id != id || now - s->start >= AUTH_LOG_WINDOW) {
+		auth_log_flush(s, now, 1);
+		s->id = id;
+		s->start = now;
+		s->logged = 0;
+		s->suppressed = 0;
+	}
+	if (s->logged < AUTH_LOG_BURST) {
+		s->logged++;
+		return 1;
+	}
+	s->suppressed++;
+	return 0;
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
@@ -218,6 +287,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 		what = "node-down";
 		break;
 	case COHORT_CMD_AUTH_FAILED_NTF:
+		if (!auth_log_allow(id))
+			return NL_OK;
 		what = "auth-failed";
 		break;
 	default:
@@ -351,11 +422,12 @@ int main(int argc, char **argv)
 		};
 		struct signalfd_siginfo si;
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 2, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		auth_log_tick();
 		if (p[0].revents & POLLIN)
 			nl_recvmsgs_default(ev);
 		if (!(p[1].revents & POLLIN))

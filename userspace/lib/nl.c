@@ -213,6 +213,7 @@ void cohort_nl_perror(struct cohort_nl *nl, const char *what, int err)
 struct ping_rtts {
 	uint64_t *rtt;
 	unsigned long want;
+	unsigned long got;
 };
 
 static int parse_ping(struct nlattr **tb, void *arg)
@@ -221,19 +222,26 @@ static int parse_ping(struct nlattr **tb, void *arg)
 	const __u32 *v;
 	unsigned long i;
 
+	/* At least one, at most the count asked for (see cohort_nl_ping) */
 	if (!tb[COHORT_A_PING_RTTS] ||
-	    nla_len(tb[COHORT_A_PING_RTTS]) != (int)(r->want * sizeof(*v)))
+	    nla_len(tb[COHORT_A_PING_RTTS]) % sizeof(*v) ||
+	    nla_len(tb[COHORT_A_PING_RTTS]) < (int)sizeof(*v) ||
+	    nla_len(tb[COHORT_A_PING_RTTS]) > (int)(r->want * sizeof(*v)))
 		return -EBADMSG;
 	v = nla_data(tb[COHORT_A_PING_RTTS]);
-	for (i = 0; i < r->want; i++)
+	r->got = nla_len(tb[COHORT_A_PING_RTTS]) / sizeof(*v);
+	for (i = 0; i < r->got; i++)
 		r->rtt[i] = v[i];
 	return 0;
 }
 
 /*
- * One PING request: @count ECHOs of @size bytes to @node, back to back in
- * the kernel, their round trips (µs) into @rtt; the payload is @pattern
- * (@plen bytes) repeated, or random when @plen is 0. 0, or -errno (reported).
+ * One PING request: up to @count ECHOs of @size bytes to @node, back to
+ * back in the kernel, their round trips (µs) into @rtt; the payload is
+ * @pattern (@plen bytes) repeated, or random when @plen is 0. The kernel
+ * starts no new round trip after COHORT_PING_HOLD_MS (it holds
+ * genetlink's lock meanwhile), so a request may make fewer: returns how
+ * many it made (at least 1), or -errno (reported). 0, or -errno (reported).
  */
 int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
 		   unsigned long count, const unsigned char *pattern,
@@ -254,5 +262,5 @@ int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
 	}
 	if (err)
 		cohort_nl_perror(nl, "ping", err);
-	return err;
+	return err ? err : (int)r.got;
 }
