@@ -206,7 +206,7 @@ EOF
 
 	# Encrypted links: a capture, every frame shape, a node that
 	# disagrees (selftests/cluster/encrypt.sh).
-	"$TOP/selftests/cluster/encrypt.sh" "$d" > "$d/encrypt.tap" 2>&1
+	COHORT_SLOW=$slow "$TOP/selftests/cluster/encrypt.sh" "$d" > "$d/encrypt.tap" 2>&1
 	collect "$kver: encrypt" "$d/encrypt.tap"
 	grep -q '^1\.\.' "$d/encrypt.tap" ||
 		emit fail "$kver: encryption suite ran to the end"
@@ -214,7 +214,7 @@ EOF
 	# Hardening: floods (silent connections, a peer that never reads), a
 	# listen that failed, long PINGs against genetlink users
 	# (selftests/cluster/hardening.sh).
-	"$TOP/selftests/cluster/hardening.sh" "$d" > "$d/hardening.tap" 2>&1
+	COHORT_SLOW=$slow "$TOP/selftests/cluster/hardening.sh" "$d" > "$d/hardening.tap" 2>&1
 	collect "$kver: hardening" "$d/hardening.tap"
 	grep -q '^1\.\.' "$d/hardening.tap" ||
 		emit fail "$kver: hardening suite ran to the end"

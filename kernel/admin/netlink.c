@@ -531,7 +531,7 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!rtts)
 		return -ENOMEM;
 	if (size) {
-		req = cohort_buf_alloc(size, GFP_KERNEL);
+		req = cohort_buf_alloc(size, GFP_KERNEL_ACCOUNT);
 		if (!req) {
 			err = -ENOMEM;
 			goto out_free;
@@ -651,8 +651,12 @@ static const struct genl_small_ops cohort_genl_ops[] = {
 	},
 };
 
+/*
+ * Events name nodes, their addresses' failures and why handshakes failed:
+ * for CAP_NET_ADMIN (over the namespace's user namespace) only.
+ */
 static const struct genl_multicast_group cohort_mcgrps[] = {
-	{ .name = COHORT_MCGRP_EVENTS, },
+	{ .name = COHORT_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 static struct genl_family cohort_genl_family __ro_after_init = {

@@ -122,24 +122,39 @@ static ssize_t max_nodes_store(struct kobject *kobj, struct kobj_attribute *attr
 	return count;
 }
 
-/* A counter of the initial namespace's node: NAME_show and NAME_attr. */
-#define CN_COUNTER(name)						\
-static ssize_t name##_show(struct kobject *kobj,			\
-			   struct kobj_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  atomic64_read(&cohort_net(&init_net)->name));	\
-}									\
-static struct kobj_attribute name##_attr = __ATTR_RO(name)
+/* The initial namespace's node's counters: one show, told which by offset. */
+struct cn_stat_attr {
+	struct kobj_attribute attr;
+	size_t off;		/* of an atomic64_t in struct cohort_net */
+};
 
-CN_COUNTER(accept_unknown);
-CN_COUNTER(rekeys);
-CN_COUNTER(handlers_busy);
-CN_COUNTER(events_dropped);
-CN_COUNTER(handshakes_refused);
-CN_COUNTER(handshakes_expired);
-CN_COUNTER(rx_throttled);
-CN_COUNTER(listen_failures);
+static ssize_t cn_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct cn_stat_attr *sa = container_of(attr, struct cn_stat_attr, attr);
+	atomic64_t *v = (void *)cohort_net(&init_net) + sa->off;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(v));
+}
+
+#define CN_STAT(_name, _off) {						\
+	.attr = { .attr = { .name = _name, .mode = 0444 },		\
+		  .show = cn_stat_show },				\
+	.off = _off,							\
+}
+
+static struct cn_stat_attr cn_stat_attrs[] = {
+	CN_STAT("accept_unknown", offsetof(struct cohort_net, accept_unknown)),
+	CN_STAT("rekeys", offsetof(struct cohort_net, rekeys)),
+	CN_STAT("handlers_busy", offsetof(struct cohort_net, handlers_busy)),
+	CN_STAT("events_dropped", offsetof(struct cohort_net, events_dropped)),
+	CN_STAT("handshakes_refused",
+		offsetof(struct cohort_net, handshakes_refused)),
+	CN_STAT("handshakes_expired",
+		offsetof(struct cohort_net, handshakes_expired)),
+	CN_STAT("rx_throttled", offsetof(struct cohort_net, rx_throttled)),
+	CN_STAT("listen_failures", offsetof(struct cohort_net, listen_failures)),
+};
 
 /* Accepted connections not authenticated yet, now. */
 static ssize_t handshakes_show(struct kobject *kobj,
@@ -216,20 +231,12 @@ static struct kobj_attribute instances_attr = __ATTR_RO(instances);
 static struct kobj_attribute frames_refused_attr = __ATTR_RO(frames_refused);
 static struct kobj_attribute handshakes_attr = __ATTR_RO(handshakes);
 
-static struct attribute *cohort_stats_attrs[] = {
+/* Filled in by cohort_sysfs_init(): the four above, then the counters. */
+static struct attribute *cohort_stats_attrs[4 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
 	&netlink_rejected_attr.attr,
 	&instances_attr.attr,
-	&accept_unknown_attr.attr,
 	&frames_refused_attr.attr,
-	&rekeys_attr.attr,
-	&handlers_busy_attr.attr,
-	&events_dropped_attr.attr,
 	&handshakes_attr.attr,
-	&handshakes_refused_attr.attr,
-	&handshakes_expired_attr.attr,
-	&rx_throttled_attr.attr,
-	&listen_failures_attr.attr,
-	NULL,
 };
 
 static const struct attribute_group cohort_stats_group = {
@@ -394,6 +401,8 @@ int __init cohort_sysfs_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(peer_stat_attrs); i++)
 		peer_attrs[4 + i] = &peer_stat_attrs[i].attr.attr;
+	for (i = 0; i < ARRAY_SIZE(cn_stat_attrs); i++)
+		cohort_stats_attrs[4 + i] = &cn_stat_attrs[i].attr.attr;
 	cohort_kobj = kobject_create_and_add("cohort", kernel_kobj);
 	if (!cohort_kobj)
 		return -ENOMEM;

@@ -289,7 +289,8 @@ void cohort_hs_auth(struct cohort_conn *conn, struct cohort_buf *buf)
 				      rx);
 	/* Buffers for ciphertext only once the peer has proven itself. */
 	if (!err && conn->encrypt && !conn->tx_ct) {
-		conn->tx_ct = cohort_buf_alloc(COHORT_WIRE_STREAM_MIN, GFP_KERNEL);
+		conn->tx_ct = cohort_buf_alloc(COHORT_WIRE_STREAM_MIN,
+					       GFP_KERNEL_ACCOUNT);
 		if (!conn->tx_ct)
 			err = -ENOMEM;
 	}

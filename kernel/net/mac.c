@@ -15,9 +15,10 @@
  * padding), then the ciphertext, its padding and both lengths: the RFC's
  * AEAD with a non-empty ciphertext. A streamed frame's header tag covers
  * the header alone (part 0); its trailer (part 1) covers the header as
- * sent and the payload (encrypted under part 1's nonce when encrypting). Part 2 ratchets the key: every COHORT_REKEY_FRAMES
- * frames the key becomes the first 32 bytes of its own ChaCha20 block 0
- * under nonce le32(2) | le64(epoch), and the old one is wiped.
+ * sent and the payload (encrypted under part 1's nonce when encrypting).
+ * Part 2 ratchets the key: every COHORT_REKEY_FRAMES frames the key
+ * becomes the first 32 bytes of its own ChaCha20 block 0 under nonce
+ * le32(2) | le64(epoch), and the old one is wiped.
  *
  * Only the kernel's exported ChaCha20 and Poly1305 library functions are
  * used (on Debian's kernels, the x86-64 modules chacha-x86_64 and
@@ -305,8 +306,24 @@ static const u8 kat_ct[114] = {
 	0x61, 0x16,
 };
 
-static const char kat_pt[] =
-	"Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.";
+/* 2.8.2's plaintext: "Ladies and Gentlemen of the class of '99: ..." */
+static const u8 kat_pt[114] = {
+	0x4c, 0x61, 0x64, 0x69, 0x65, 0x73, 0x20, 0x61,
+	0x6e, 0x64, 0x20, 0x47, 0x65, 0x6e, 0x74, 0x6c,
+	0x65, 0x6d, 0x65, 0x6e, 0x20, 0x6f, 0x66, 0x20,
+	0x74, 0x68, 0x65, 0x20, 0x63, 0x6c, 0x61, 0x73,
+	0x73, 0x20, 0x6f, 0x66, 0x20, 0x27, 0x39, 0x39,
+	0x3a, 0x20, 0x49, 0x66, 0x20, 0x49, 0x20, 0x63,
+	0x6f, 0x75, 0x6c, 0x64, 0x20, 0x6f, 0x66, 0x66,
+	0x65, 0x72, 0x20, 0x79, 0x6f, 0x75, 0x20, 0x6f,
+	0x6e, 0x6c, 0x79, 0x20, 0x6f, 0x6e, 0x65, 0x20,
+	0x74, 0x69, 0x70, 0x20, 0x66, 0x6f, 0x72, 0x20,
+	0x74, 0x68, 0x65, 0x20, 0x66, 0x75, 0x74, 0x75,
+	0x72, 0x65, 0x2c, 0x20, 0x73, 0x75, 0x6e, 0x73,
+	0x63, 0x72, 0x65, 0x65, 0x6e, 0x20, 0x77, 0x6f,
+	0x75, 0x6c, 0x64, 0x20, 0x62, 0x65, 0x20, 0x69,
+	0x74, 0x2e,
+};
 
 static const u8 kat_tag[16] = {
 	0x1a, 0xe1, 0x0b, 0x59, 0x4f, 0x09, 0xe2, 0x6a,
@@ -348,7 +365,7 @@ int cohort_mac_selftest(char *report, size_t len)
 	 * in pieces that end inside blocks (1, 70, then 43 bytes), and the
 	 * tag over associated data and ciphertext.
 	 */
-	BUILD_BUG_ON(sizeof(kat_pt) - 1 != sizeof(kat_ct));
+	BUILD_BUG_ON(sizeof(kat_pt) != sizeof(kat_ct));
 	cohort_crypt_begin(&c, &k, 7, 0x4746454443424140ULL);
 	cohort_crypt(&c, ct, kat_pt, 1);
 	cohort_crypt(&c, ct + 1, kat_pt + 1, 70);
@@ -364,7 +381,9 @@ int cohort_mac_selftest(char *report, size_t len)
 	cohort_mac_key_wipe(&k);
 	if (report)
 		scnprintf(report, len,
-			  "rfc8439 2.6.2 one-time key: %s\nrfc8439 2.8.2 tag: %s (%*phN)\nrfc8439 2.8.2 aead: %s\n",
+			  "rfc8439 2.6.2 one-time key: %s\n"
+			  "rfc8439 2.8.2 tag: %s (%*phN)\n"
+			  "rfc8439 2.8.2 aead: %s\n",
 			  otk_ok ? "ok" : "FAIL", tag_ok ? "ok" : "FAIL",
 			  (int)sizeof(tag), tag, aead_ok ? "ok" : "FAIL");
 	return otk_ok && tag_ok && aead_ok ? 0 : -EBADMSG;

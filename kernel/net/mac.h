@@ -15,12 +15,12 @@ struct cohort_buf;
  * Frames after the handshake carry a ChaCha20-Poly1305 tag (RFC 8439):
  * the AEAD of the frame with an empty ciphertext, the header and payload
  * as associated data; on an encrypted link the payload is the AEAD's
- * ciphertext instead (ChaCha20 from block 1 of the same nonce). Every frame with sequence number S uses the nonce
- * part || S (part COHORT_MAC_PART_FRAME for a frame's header tag,
- * COHORT_MAC_PART_TRAILER for a streamed frame's trailer) under its
- * direction's key; the key ratchets forward every COHORT_REKEY_FRAMES
- * frames (cohort_mac_key_next), so that no nonce is used twice under one
- * key. See Documentation/wire-protocol.md.
+ * ciphertext instead (ChaCha20 from block 1 of the same nonce). Every
+ * frame with sequence number S uses the nonce part || S (part
+ * COHORT_MAC_PART_FRAME for a frame's header tag, COHORT_MAC_PART_TRAILER
+ * for a streamed frame's trailer) under its direction's key; the key
+ * ratchets forward every COHORT_REKEY_FRAMES frames (cohort_mac_key_for),
+ * so that no nonce is used twice under one key. See Documentation/wire-protocol.md.
  */
 #define COHORT_MAC_PART_FRAME	0
 #define COHORT_MAC_PART_TRAILER	1

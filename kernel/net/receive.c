@@ -159,7 +159,7 @@ static bool rx_header(struct cohort_conn *conn)
 	}
 	if (h->len) {
 		/* Pages as the payload arrives (rx_payload). */
-		conn->rx_buf = cohort_buf_alloc_lazy(h->len, GFP_KERNEL);
+		conn->rx_buf = cohort_buf_alloc_lazy(h->len, GFP_KERNEL_ACCOUNT);
 		if (!conn->rx_buf) {
 			cohort_conn_close(conn, "out of memory");
 			return false;
@@ -231,7 +231,7 @@ static int rx_pages(struct cohort_conn *conn)
 	int n;
 
 	if (cohort_buf_populate(conn->rx_buf, conn->rx_off +
-				ARRAY_SIZE(bv) * PAGE_SIZE, GFP_KERNEL))
+				ARRAY_SIZE(bv) * PAGE_SIZE, GFP_KERNEL_ACCOUNT))
 		return -ENOMEM;
 	n = cohort_buf_bvec(conn->rx_buf, conn->rx_off, bv, ARRAY_SIZE(bv), &chunk);
 	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, n, chunk);
@@ -297,7 +297,8 @@ static int rx_payload(struct cohort_conn *conn)
 			return n;
 	}
 	n = min(want, rx_staged(conn));
-	if (cohort_buf_populate(conn->rx_buf, conn->rx_off + n, GFP_KERNEL))
+	if (cohort_buf_populate(conn->rx_buf, conn->rx_off + n,
+				GFP_KERNEL_ACCOUNT))
 		return -ENOMEM;
 	cohort_buf_write(conn->rx_buf, conn->rx_off,
 			 conn->rx_stage + conn->rx_stage_off, n);

@@ -47,6 +47,11 @@ echo "# $err"
 check "unprivileged set-self exits 1" [ $rc -eq 1 ]
 check "unprivileged set-self names CAP_NET_ADMIN" \
 	sh -c "echo '$err' | grep -q CAP_NET_ADMIN"
+ev=$(python3 "$(dirname "$0")/events_join.py")
+evn=$(setpriv --reuid=65534 --regid=65534 --clear-groups python3 "$(dirname "$0")/events_join.py")
+echo "# events group: root $ev, unprivileged $evn"
+check "the events group is for CAP_NET_ADMIN only (root joins, nobody: EPERM)" \
+	[ "$ev/$evn" = joined/EPERM ]
 check "unprivileged info works" \
 	sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups $COHORTCTL info > /dev/null"
 check "state unchanged by refused requests" \

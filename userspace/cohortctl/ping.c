@@ -92,7 +92,8 @@ int cmd_ping(int argc, char **argv)
 		case 'p':
 			plen = parse_pattern(optarg, pattern);
 			if (plen < 0) {
-				fprintf(stderr, "cohortctl: -p takes 1 to %d bytes in hex, not '%s'\n",
+				fprintf(stderr,
+					"cohortctl: -p takes 1 to %d bytes in hex, not '%s'\n",
 					COHORT_PING_PATTERN_MAX, optarg);
 				return EXIT_USAGE;
 			}
