@@ -214,7 +214,8 @@ EOF
 	# Hardening: floods (silent connections, a peer that never reads), a
 	# listen that failed, long PINGs against genetlink users
 	# (selftests/cluster/hardening.sh).
-	COHORT_SLOW=$slow "$TOP/selftests/cluster/hardening.sh" "$d" > "$d/hardening.tap" 2>&1
+	COHORT_BIG_ECHO=$big COHORT_SLOW=$slow \
+		"$TOP/selftests/cluster/hardening.sh" "$d" > "$d/hardening.tap" 2>&1
 	collect "$kver: hardening" "$d/hardening.tap"
 	grep -q '^1\.\.' "$d/hardening.tap" ||
 		emit fail "$kver: hardening suite ran to the end"

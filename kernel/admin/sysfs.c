@@ -154,7 +154,16 @@ static struct cn_stat_attr cn_stat_attrs[] = {
 		offsetof(struct cohort_net, handshakes_expired)),
 	CN_STAT("rx_throttled", offsetof(struct cohort_net, rx_throttled)),
 	CN_STAT("listen_failures", offsetof(struct cohort_net, listen_failures)),
+	CN_STAT("inflight_waits", offsetof(struct cohort_net, inflight_waits)),
 };
+
+/* Bytes in flight (being received, waiting to be sent), now. */
+static ssize_t inflight_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&cohort_net(&init_net)->inflight));
+}
 
 /* Accepted connections not authenticated yet, now. */
 static ssize_t handshakes_show(struct kobject *kobj,
@@ -230,13 +239,15 @@ static struct kobj_attribute netlink_rejected_attr =
 static struct kobj_attribute instances_attr = __ATTR_RO(instances);
 static struct kobj_attribute frames_refused_attr = __ATTR_RO(frames_refused);
 static struct kobj_attribute handshakes_attr = __ATTR_RO(handshakes);
+static struct kobj_attribute inflight_attr = __ATTR_RO(inflight);
 
-/* Filled in by cohort_sysfs_init(): the four above, then the counters. */
-static struct attribute *cohort_stats_attrs[4 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
+/* Filled in by cohort_sysfs_init(): the five above, then the counters. */
+static struct attribute *cohort_stats_attrs[5 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
 	&netlink_rejected_attr.attr,
 	&instances_attr.attr,
 	&frames_refused_attr.attr,
 	&handshakes_attr.attr,
+	&inflight_attr.attr,
 };
 
 static const struct attribute_group cohort_stats_group = {
@@ -402,7 +413,7 @@ int __init cohort_sysfs_init(void)
 	for (i = 0; i < ARRAY_SIZE(peer_stat_attrs); i++)
 		peer_attrs[4 + i] = &peer_stat_attrs[i].attr.attr;
 	for (i = 0; i < ARRAY_SIZE(cn_stat_attrs); i++)
-		cohort_stats_attrs[4 + i] = &cn_stat_attrs[i].attr.attr;
+		cohort_stats_attrs[5 + i] = &cn_stat_attrs[i].attr.attr;
 	cohort_kobj = kobject_create_and_add("cohort", kernel_kobj);
 	if (!cohort_kobj)
 		return -ENOMEM;

@@ -41,6 +41,33 @@ struct workqueue_struct *cohort_wq;
 /* The sequence number before a connection's first frame; see selftest_hooks.c. */
 u64 cohort_seq_start;
 
+unsigned int cohort_inflight_max_mb = 256;
+module_param_named(inflight_max_mb, cohort_inflight_max_mb, uint, 0644);
+MODULE_PARM_DESC(inflight_max_mb,
+		 "MiB of payloads being received and frames waiting to be sent, per node, before a new payload waits (1-65536, default 256)");
+
+/*
+ * Charge @bytes of a payload about to be received to @cn's bytes in
+ * flight, if they fit under the cap. One alone always fits (a message is
+ * at most COHORT_MSG_MAX), so every message can be received eventually.
+ */
+bool cohort_inflight_charge(struct cohort_net *cn, size_t bytes)
+{
+	long max = (long)clamp_val(READ_ONCE(cohort_inflight_max_mb), 1, 65536) << 20;
+	long cur = atomic_long_read(&cn->inflight);
+
+	do {
+		if (cur > 0 && cur + (long)bytes > max)
+			return false;
+	} while (!atomic_long_try_cmpxchg(&cn->inflight, &cur, cur + bytes));
+	return true;
+}
+
+void cohort_inflight_uncharge(struct cohort_net *cn, size_t bytes)
+{
+	atomic_long_sub(bytes, &cn->inflight);
+}
+
 unsigned int cohort_handshakes_max = 64;
 module_param_named(handshakes_max, cohort_handshakes_max, uint, 0644);
 MODULE_PARM_DESC(handshakes_max,
@@ -295,8 +322,11 @@ static void release_work_fn(struct work_struct *work)
 	mutex_unlock(&conn->tx_mutex);
 	cohort_buf_put(conn->rx_buf);
 	conn->rx_buf = NULL;
+	cohort_inflight_uncharge(cn, conn->rx_charged);
+	conn->rx_charged = 0;
 	mutex_unlock(&conn->rx_mutex);
 	list_for_each_entry_safe(f, tmp, &frames, list) {
+		cohort_inflight_uncharge(cn, cohort_txframe_cost(f));
 		cohort_buf_put(f->buf);
 		kfree(f);
 	}
@@ -664,6 +694,9 @@ static void hb_work_fn(struct work_struct *work)
 
 		if (test_bit(COHORT_CONN_CLOSING, &conn->flags))
 			continue;
+		/* A payload waiting for room in flight tries again. */
+		if (test_bit(COHORT_CONN_RX_WAITMEM, &conn->flags))
+			cohort_conn_kick_rx(conn);
 		if (!up && time_after(jiffies, conn->created + hs)) {
 			/* Fixed: a handshake does not live on by trickling. */
 			kref_get(&conn->ref);
@@ -673,6 +706,8 @@ static void hb_work_fn(struct work_struct *work)
 			   /* Not read by us: the peer taking our bytes is life. */
 			   !(test_bit(COHORT_CONN_RX_THROTTLED, &conn->flags) &&
 			     time_before(jiffies, READ_ONCE(conn->last_tx) + dead)) &&
+			   /* Nor is it silent while its payload waits for room. */
+			   !test_bit(COHORT_CONN_RX_WAITMEM, &conn->flags) &&
 			   /* Input being received (rx work, a caller) is life. */
 			   !work_busy(&conn->rx_work) &&
 			   !mutex_is_locked(&conn->rx_mutex)) {

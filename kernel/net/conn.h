@@ -47,6 +47,7 @@ struct cohort_txframe {
 #define COHORT_CONN_RX_HANDOFF	3	/* a caller left a frame to rx_work */
 #define COHORT_CONN_HS_COUNTED	4	/* in cn->handshakes (accepted, not up) */
 #define COHORT_CONN_RX_THROTTLED 5	/* not read: too much waits to be sent */
+#define COHORT_CONN_RX_WAITMEM	6	/* a payload waits for room in flight */
 
 /*
  * Back-pressure: while more than this waits in a connection's send queue
@@ -105,6 +106,8 @@ struct cohort_txframe {
  * @rx_stage_off: staged bytes consumed; written under @rx_mutex
  *	(WRITE_ONCE), read locklessly as a hint
  * @rx_stage_len: bytes staged; likewise
+ * @rx_charged: what the frame being received is charged to its
+ *	instance's bytes in flight; under @rx_mutex
  * @rx_progress: bytes the receive path has read, ever; written under
  *	@rx_mutex (a caller that read none sleeps instead of trying again)
  * @rx_mac: the running trailer MAC of a streamed frame; under @rx_mutex
@@ -180,6 +183,7 @@ struct cohort_conn {
 	u8 rx_stage_hs[COHORT_RX_STAGE_HS];
 	size_t rx_stage_off;
 	size_t rx_stage_len;
+	size_t rx_charged;
 	unsigned long rx_progress;
 	struct cohort_mac_run rx_mac;
 	struct cohort_crypt rx_crypt;
@@ -237,6 +241,10 @@ void cohort_conn_data_ready(struct sock *sk);
 void cohort_conn_state_change(struct sock *sk);
 void cohort_conn_kick_rx(struct cohort_conn *conn);
 bool cohort_conn_tx_full(struct cohort_conn *conn);
+bool cohort_inflight_charge(struct cohort_net *cn, size_t bytes);
+void cohort_inflight_uncharge(struct cohort_net *cn, size_t bytes);
+extern unsigned int cohort_inflight_max_mb;
+size_t cohort_txframe_cost(const struct cohort_txframe *f);
 int cohort_conn_authenticated(struct cohort_conn *conn);
 bool cohort_addr_equal(const struct sockaddr_storage *a,
 		       const struct sockaddr_storage *b);

@@ -100,6 +100,10 @@ struct cohort_peer {
  *	limit
  * @handshakes_expired: connections closed for not authenticating within
  *	COHORT_HS_TIMEOUT
+ * @inflight: bytes in flight: payloads being received and frames queued
+ *	to be sent, over all connections (capped by cohort_inflight_max_mb
+ *	when receiving)
+ * @inflight_waits: times a payload waited for room under that cap
  * @rx_throttled: times a connection stopped being read because its
  *	answers waiting to be sent were over the limit (send.c)
  * @wire_errors: frames refused, by &enum cohort_wire_err
@@ -141,6 +145,8 @@ struct cohort_net {
 	atomic_t handshakes;
 	atomic64_t handshakes_refused;
 	atomic64_t handshakes_expired;
+	atomic_long_t inflight;
+	atomic64_t inflight_waits;
 	atomic64_t rx_throttled;
 	atomic64_t wire_errors[COHORT_WIRE_ERR_MAX];
 	atomic64_t rekeys;

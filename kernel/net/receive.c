@@ -108,11 +108,39 @@ static void decrypt_frame(struct cohort_conn *conn, struct cohort_buf *buf)
 }
 
 /*
- * A header is in: check it, and for a streamed frame its MAC, before
- * allocating anything for the payload. False when it closed the
- * connection.
+ * The buffer of the payload whose header is in, once the payload fits
+ * under the instance's cap of bytes in flight: 1 when allocated, 0 when it
+ * has to wait (the heartbeat worker kicks the connection every tick until
+ * it fits), -1 when it closed the connection.
  */
-static bool rx_header(struct cohort_conn *conn)
+static int rx_payload_buf(struct cohort_conn *conn)
+{
+	size_t charge = PAGE_ALIGN(conn->rx_hdr.len);
+
+	if (!cohort_inflight_charge(conn->cn, charge)) {
+		if (!test_and_set_bit(COHORT_CONN_RX_WAITMEM, &conn->flags))
+			atomic64_inc(&conn->cn->inflight_waits);
+		return 0;
+	}
+	if (test_and_clear_bit(COHORT_CONN_RX_WAITMEM, &conn->flags))
+		WRITE_ONCE(conn->last_rx, jiffies);	/* the wait was ours */
+	conn->rx_charged = charge;
+	/* Pages as the payload arrives (rx_payload). */
+	conn->rx_buf = cohort_buf_alloc_lazy(conn->rx_hdr.len, GFP_KERNEL_ACCOUNT);
+	if (!conn->rx_buf) {
+		cohort_conn_close(conn, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * A header is in: check it, and for a streamed frame its MAC, before
+ * allocating anything for the payload. 1 when the frame may go on, 0 when
+ * its payload waits for room in flight (rx_payload_buf), -1 when it closed
+ * the connection.
+ */
+static int rx_header(struct cohort_conn *conn)
 {
 	struct cohort_hdr *h = &conn->rx_hdr;
 	enum cohort_wire_err e;
@@ -128,19 +156,19 @@ static bool rx_header(struct cohort_conn *conn)
 		cohort_hs_failed(conn, e, h->version < COHORT_PROTO_VERSION ?
 				 "peer speaks an older protocol version" :
 				 "peer speaks a newer protocol version");
-		return false;
+		return -1;
 	}
 	if (e != COHORT_WIRE_OK) {
 		cohort_conn_count_error(conn, e);
 		cohort_conn_close(conn, "malformed frame");
-		return false;
+		return -1;
 	}
 	if (conn->rx.authenticated) {
 		int n = cohort_mac_key_for(&conn->rx_key, h->seq);
 
 		if (n < 0) {
 			bad_mac(conn);
-			return false;
+			return -1;
 		}
 		if (n)
 			atomic64_add(n, &conn->cn->rekeys);
@@ -148,7 +176,7 @@ static bool rx_header(struct cohort_conn *conn)
 	if (conn->rx_streamed) {
 		if (!header_mac_ok(conn, NULL)) {
 			bad_mac(conn);
-			return false;
+			return -1;
 		}
 		cohort_mac_begin(&conn->rx_mac, &conn->rx_key,
 				 COHORT_MAC_PART_TRAILER, h->seq);
@@ -157,15 +185,7 @@ static bool rx_header(struct cohort_conn *conn)
 			cohort_crypt_begin(&conn->rx_crypt, &conn->rx_key,
 					   COHORT_MAC_PART_TRAILER, h->seq);
 	}
-	if (h->len) {
-		/* Pages as the payload arrives (rx_payload). */
-		conn->rx_buf = cohort_buf_alloc_lazy(h->len, GFP_KERNEL_ACCOUNT);
-		if (!conn->rx_buf) {
-			cohort_conn_close(conn, "out of memory");
-			return false;
-		}
-	}
-	return true;
+	return h->len ? rx_payload_buf(conn) : 1;
 }
 
 /* A streamed frame's payload is in, and its trailer: check the trailer. */
@@ -188,6 +208,9 @@ static void frame_complete(struct cohort_conn *conn)
 	conn->rx_have = 0;
 	conn->rx_off = 0;
 	conn->rx_tlen = 0;
+	/* Handed on: no longer in flight here (an answer queued is, again). */
+	cohort_inflight_uncharge(conn->cn, conn->rx_charged);
+	conn->rx_charged = 0;
 	if (conn->rx.authenticated)
 		conn->rx.next_seq++;
 	if (conn->peer) {
@@ -366,6 +389,7 @@ static void rx_unlock(struct cohort_conn *conn)
 	/* A throttled connection is kicked by its tx worker instead. */
 	if (!test_bit(COHORT_CONN_CLOSING, &conn->flags) &&
 	    !test_bit(COHORT_CONN_RX_THROTTLED, &conn->flags) &&
+	    !test_bit(COHORT_CONN_RX_WAITMEM, &conn->flags) &&
 	    rx_has_data(conn))
 		rx_kick(conn);
 }
@@ -401,6 +425,14 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 		if (done && conn->rx_have == COHORT_WIRE_HDR_LEN &&
 		    !(conn->rx_hdr.flags & COHORT_F_RESPONSE))
 			return RX_HANDOFF;
+		/* A payload that waited for room in flight. */
+		if (conn->rx_have == COHORT_WIRE_HDR_LEN && conn->rx_hdr.len &&
+		    !conn->rx_buf) {
+			n = rx_payload_buf(conn);
+			if (n <= 0)
+				return n ? RX_STOPPED : RX_IDLE;
+			continue;
+		}
 		if (conn->rx_have < COHORT_WIRE_HDR_LEN) {
 			if (!conn->rx_have && !rx_staged(conn) &&
 			    !rx_pending(conn->sk))
@@ -435,10 +467,13 @@ static enum rx_result rx_run(struct cohort_conn *conn, const bool *done)
 			conn->rx_have += n;
 			if (conn->rx_have < COHORT_WIRE_HDR_LEN)
 				continue;
-			if (!rx_header(conn))
+			n = rx_header(conn);
+			if (n < 0)
 				return RX_STOPPED;
 			if (done && !(conn->rx_hdr.flags & COHORT_F_RESPONSE))
 				return RX_HANDOFF;
+			if (!n)
+				return RX_IDLE;		/* waits for room */
 			if (conn->rx_hdr.len)
 				continue;
 		} else if (in_payload) {

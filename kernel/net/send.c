@@ -160,8 +160,8 @@ static int send_frame(struct cohort_conn *conn, struct cohort_txframe *f)
 	return 0;
 }
 
-/* What a queued frame holds, for the back-pressure limits. */
-static size_t frame_cost(const struct cohort_txframe *f)
+/* What a queued frame holds: payload in whole pages, and the frame. */
+size_t cohort_txframe_cost(const struct cohort_txframe *f)
 {
 	return sizeof(*f) + (f->buf ? PAGE_ALIGN(f->buf->len) : 0);
 }
@@ -190,8 +190,9 @@ static void frame_done(struct cohort_conn *conn, struct cohort_txframe *f)
 	bool resume = false;
 
 	spin_lock_bh(&conn->tx_lock);
-	conn->tx_bytes -= frame_cost(f);
+	conn->tx_bytes -= cohort_txframe_cost(f);
 	conn->tx_frames--;
+	cohort_inflight_uncharge(conn->cn, cohort_txframe_cost(f));
 	if (test_bit(COHORT_CONN_RX_THROTTLED, &conn->flags) &&
 	    conn->tx_bytes <= COHORT_TXQ_BYTES_MAX / 2 &&
 	    conn->tx_frames <= COHORT_TXQ_FRAMES_MAX / 2) {
@@ -304,8 +305,10 @@ int cohort_conn_send(struct cohort_conn *conn, u8 type, u16 flags,
 		return -EHOSTDOWN;
 	}
 	f->buf = buf ? cohort_buf_get(buf) : NULL;
-	conn->tx_bytes += frame_cost(f);
+	conn->tx_bytes += cohort_txframe_cost(f);
 	conn->tx_frames++;
+	/* Sent frames always queue; receiving waits while over the cap. */
+	atomic_long_add(cohort_txframe_cost(f), &conn->cn->inflight);
 	list_add_tail(&f->list, &conn->txq);
 	queue_work(cohort_wq, &conn->tx_work);
 	spin_unlock_bh(&conn->tx_lock);

@@ -12,10 +12,12 @@
 # sampled every 0.1 s, slab before and after), its link to node 3 stays
 # up, and its counters say what it refused or stopped reading. cohortd
 # logs a burst of auth failures only in part, and says how many it left
-# out. A listen that failed (port taken) is tried again. A long PING
+# out. Bytes in flight are capped per node (inflight_max_mb). A listen that failed (port taken) is tried again. A long PING
 # holds genetlink's lock for seconds at most: another family registers,
 # and cohort unloads, while one runs.
 #
+# COHORT_BIG_ECHO: the big message of the in-flight check (default 64 MiB;
+# check.sh: 8 MiB on the debug kernel).
 # COHORT_SLOW (default 1; check.sh: 5 on the debug kernel) multiplies the
 # time bounds; above 1 the memory bounds are 3x (KASAN's quarantine holds
 # what is freed for a while).
@@ -54,7 +56,7 @@ r0=$(on 2 "cat $S/stats/handshakes_refused")
 e0=$(on 2 "cat $S/stats/handshakes_expired")
 sl0=$(slab)
 on 2 "sync; echo 3 > /proc/sys/vm/drop_caches; sh $G/memwatch.sh start"
-out=$(T=$((120 * SLOW)) on 1 "ulimit -n 20100; $HOSTILE silent:10000" 2>out=$(T=120 on 1 "ulimit -n 20100; $HOSTILE silent:10000" 2>&1)1)
+out=$(T=$((120 * SLOW)) on 1 "ulimit -n 20100; $HOSTILE silent:10000" 2>&1)
 mw=$(on 2 "sh $G/memwatch.sh stop")
 sl1=$(slab)
 r1=$(on 2 "cat $S/stats/handshakes_refused")
@@ -86,7 +88,7 @@ on 3 "$C -j ping 2 -c 200 -s 4096 > /tmp/fl.json 2>&1 &" > /dev/null
 # Node 1 leaves node 2 out of its table meanwhile, so that its own
 # reconnect does not replace the insider's connection.
 on 1 "sed -i '/^node 2 /d' /tmp/cohort.conf; kill -HUP \$(cat /tmp/cohortd.pid); sleep 1" > /dev/null
-out=$(T=$((120 * SLOW)) on 1 "$HOSTILE noread" 2>out=$(T=120 on 1 "$HOSTILE noread" 2>&1)1)
+out=$(T=$((120 * SLOW)) on 1 "$HOSTILE noread" 2>&1)
 mw=$(on 2 "sh $G/memwatch.sh stop")
 t1=$(on 2 "cat $S/stats/rx_throttled")
 rc1=$(on 2 "cat $S/nodes/3/reconnects")
@@ -104,11 +106,34 @@ on 1 "sh $G/cohortd_start.sh" > /dev/null
 check "node 1 and node 2 are up again afterwards" \
 	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 2 up 30 && $C ping 2 -c 3' > /dev/null"
 
+# --- bytes in flight are capped per node: with inflight_max_mb at a
+# quarter of a big message, node 1 and node 3 each make two big ECHOs to
+# node 2 at the same time; node 2 takes one payload at a time (the other
+# waits, counted), every call completes, and its free memory drops by
+# less than 1.5 messages (two at once would be two)
+BIG=${COHORT_BIG_ECHO:-67108864}
+CAP=$(( BIG >> 22 > 0 ? BIG >> 22 : 1 ))
+w0=$(on 2 "cat $S/stats/inflight_waits")
+on 2 "echo $CAP > /sys/module/cohort/parameters/inflight_max_mb
+	sync; echo 3 > /proc/sys/vm/drop_caches; sh $G/memwatch.sh start"
+on 3 "$C -j ping 2 -c 2 -s $BIG > /tmp/big3 2>&1 &" > /dev/null
+o1=$(T=$((300 * SLOW)) on 1 "$C -j ping 2 -c 2 -s $BIG" 2>&1)
+o3=$(T=$((300 * SLOW)) on 3 "while pidof cohortctl > /dev/null; do sleep 1; done; cat /tmp/big3" 2>&1)
+mw=$(on 2 "sh $G/memwatch.sh stop; echo 256 > /sys/module/cohort/parameters/inflight_max_mb")
+w1=$(on 2 "cat $S/stats/inflight_waits")
+echo "$o1" | diag
+echo "$o3" | diag
+echo "# node 2: cap $CAP MiB, payloads waited $w0 -> $w1; MemAvailable (kB) first, lowest, last: $mw"
+check "bytes in flight capped: 4 concurrent big ECHOs complete, one payload at a time" \
+	sh -c "echo '$o1' | grep -q '\"ok\": 2' && echo '$o3' | grep -q '\"ok\": 2' && [ $w1 -gt $w0 ]"
+check "under the cap node 2's memory drops by less than 1.5 big messages" \
+	sh -c "set -- $mw && [ \$((\$1 - \$2)) -lt $((BIG * 3 / 2 / 1024 * MEMX)) ]"
+
 # --- cohortd logs a burst of auth failures in part: at most 5 per node
 # per 10 s, then how many it did not log
 a0=$(on 2 "cat $S/nodes/1/auth_failures")
 l0=$(on 2 "grep -c 'event auth-failed node=1 ' /tmp/cohortd.log")
-out=$(T=$((120 * SLOW)) on 1 "$HOSTILE 8000" 2>out=$(T=120 on 1 "$HOSTILE 8000" 2>&1)1)
+out=$(T=$((120 * SLOW)) on 1 "$HOSTILE 8000" 2>&1)
 a1=$(on 2 "cat $S/nodes/1/auth_failures")
 l1=$(on 2 "sleep 11; grep -c 'event auth-failed node=1 ' /tmp/cohortd.log")
 sup=$(on 2 "grep -c 'event auth-failed node=1: [0-9]* more in 10 s not logged' /tmp/cohortd.log")
