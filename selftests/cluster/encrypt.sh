@@ -14,19 +14,7 @@
 # that disagrees is refused, saying why; the setting is reported and
 # malformed values are refused.
 set -u
-D=$1
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-VMC=$TOP/scripts/vmcluster
-G=$TOP/selftests/guest
-C=$TOP/userspace/cohortctl/cohortctl
-n=0
-failed=0
-
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
-diag() { sed 's/^/# /'; }
+. "$(dirname "$0")/lib.sh"
 
 MARK=c0ffee00deadbeef5a5a0123456789ab	# 16 bytes, repeated over 4 KiB
 TESTMOD='${COHORT_MOD%/kernel/cohort.ko}-test/kernel/cohort.ko'

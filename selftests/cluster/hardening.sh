@@ -22,26 +22,12 @@
 # time bounds; above 1 the memory bounds are 3x (KASAN's quarantine holds
 # what is freed for a while).
 set -u
-D=$1
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-VMC=$TOP/scripts/vmcluster
-G=$TOP/selftests/guest
-C=$TOP/userspace/cohortctl/cohortctl
-DEAD=3000
-K=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
-HOSTILE="$G/hostile 10.77.0.2 7470 1 2 $K 77 $DEAD"
+. "$(dirname "$0")/lib.sh"
 S=/sys/kernel/cohort
 SLOW=${COHORT_SLOW:-1}
 MEMX=1
 [ "$SLOW" -gt 1 ] && MEMX=3
-n=0
-failed=0
 
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
-diag() { sed 's/^/# /'; }
 slab() { on 2 "awk '/^Slab:/ {print \$2}' /proc/meminfo"; }
 
 echo "TAP version 13"

@@ -19,29 +19,14 @@
 # check.sh uses 5 on the debug kernel). COHORT_SLOW: multiplies the
 # bound of the killed-caller check (default 1; 5 on the debug kernel).
 set -u
-D=$1
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-VMC=$TOP/scripts/vmcluster
-G=$TOP/selftests/guest
-C=$TOP/userspace/cohortctl/cohortctl
-DEAD=3000
+. "$(dirname "$0")/lib.sh"
 BIG=${COHORT_BIG_ECHO:-67108864}
 DIV=${COHORT_RPC_DIV:-1}
 SLOW=${COHORT_SLOW:-1}
 N4=$((2500 / DIV))	# per caller, 4 callers
 NB=$((1500 / DIV))	# back to back
 N2=$((1000 / DIV))	# per caller, 2 callers each way
-n=0
-failed=0
 
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
-diag() { sed 's/^/# /'; }
-K=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
-# An insider on node 1's address, knowing the key, against node 2.
-HOSTILE="$G/hostile 10.77.0.2 7470 1 2 $K 77 $DEAD"
 # node_answers NODE PEER: NODE sees PEER up again, and PEER answers it.
 # One try; on a slower kernel (COHORT_SLOW > 1) up to six, about a
 # minute: a call abandoned by the check before may still be on its way,
