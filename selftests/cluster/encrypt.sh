@@ -20,14 +20,15 @@ MARK=c0ffee00deadbeef5a5a0123456789ab	# 16 bytes, repeated over 4 KiB
 TESTMOD='${COHORT_MOD%/kernel/cohort.ko}-test/kernel/cohort.ko'
 START=$(( (1 << 32) - 40 ))		# 40 frames before the first ratchet
 
-# restart ENC: every node loads the test build (sequence numbers start
-# near the ratchet) and runs cohortd with "encrypt ENC"; node 1 waits for
-# both peers.
+# restart ENC [plain]: every node loads the test build (sequence numbers
+# start near the ratchet), or with "plain" the module itself, and runs
+# cohortd with "encrypt ENC"; node 1 waits for both peers.
 restart() {
-	local i
+	local i mod="$TESTMOD test_seq_start=$START"
+	[ "${2:-}" = plain ] && mod='$COHORT_MOD'
 	for i in 3 2 1; do
 		on $i "kill \$(cat /tmp/cohortd.pid) 2> /dev/null; rm -f /tmp/cohortd.pid
-			rmmod cohort 2> /dev/null; insmod $TESTMOD test_seq_start=$START &&
+			rmmod cohort 2> /dev/null; insmod $mod &&
 			COHORT_ENCRYPT=$1 sh $G/cohortd_start.sh" > /dev/null
 	done
 	on 1 "sh $G/wait_state.sh 2 up 30 && sh $G/wait_state.sh 3 up 30" > /dev/null
@@ -121,8 +122,9 @@ echo "$out" | diag
 check "cohortd refuses 'encrypt yes', naming the line" \
 	sh -c "echo '$out' | grep -q 'bad.conf:4: encrypt must be on or off' && echo '$out' | grep -q rc=2"
 
-# back to the default, for whatever runs next on this cluster
-restart off
+# back to the default (the plain module, encryption off), for whatever
+# runs next on this cluster
+restart off plain
 
 echo "1..$n"
 [ $failed = 0 ]
