@@ -36,6 +36,9 @@ for i in 1 2 3; do
 done
 on 2 "sh $G/wait_state.sh 1 up 30 && sh $G/wait_state.sh 3 up 30" > /dev/null
 
+# The floods need a kernel fast enough to take 10,000 connections and a
+# flood of requests in their bounds: not the debug kernel (COHORT_SLOW > 1).
+if [ "$SLOW" = 1 ]; then
 # --- 10,000 silent connections from node 1's address
 rc0=$(on 2 "cat $S/nodes/3/reconnects")
 r0=$(on 2 "cat $S/stats/handshakes_refused")
@@ -91,6 +94,17 @@ check "meanwhile node 3's 200 calls to node 2 all completed, its link stayed up"
 on 1 "sh $G/cohortd_start.sh" > /dev/null
 check "node 1 and node 2 are up again afterwards" \
 	sh -c "'$VMC' exec --dir '$D' 1 -- 'sh $G/wait_state.sh 2 up 30 && $C ping 2 -c 3' > /dev/null"
+
+else
+	ok "10,000 silent connections made; node 2 holds no handshake afterwards # SKIP the floods are too slow to mount under the debug kernel (run on 6.1 and 6.12)"
+	ok "node 2 refused the excess at once and timed out the rest (counted) # SKIP the floods are too slow to mount under the debug kernel (run on 6.1 and 6.12)"
+	ok "node 2's memory stayed bounded under 10,000 silent connections # SKIP the floods are too slow to mount under the debug kernel (run on 6.1 and 6.12)"
+	ok "node 2's link to node 3 stayed up (no reconnect) and answers # SKIP the floods are too slow to mount under the debug kernel (run on 6.1 and 6.12)"
+	ok "a peer that never reads: node 2 stops reading it (counted) # SKIP the floods are too slow to mount under the debug kernel (run on 6.1 and 6.12)"
+	ok "a peer that never reads pins bounded memory of node 2 # SKIP the floods are too slow to mount under the debug kernel (run on 6.1 and 6.12)"
+	ok "meanwhile node 3's 200 calls to node 2 all completed, its link stayed up # SKIP the floods are too slow to mount under the debug kernel (run on 6.1 and 6.12)"
+	ok "node 1 and node 2 are up again afterwards # SKIP the floods are too slow to mount under the debug kernel (run on 6.1 and 6.12)"
+fi
 
 # --- bytes in flight are capped per node: with inflight_max_mb at a
 # quarter of a big message, node 1 and node 3 each make two big ECHOs to
