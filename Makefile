@@ -41,7 +41,7 @@ UAPI := uapi/linux/cohort.h
 #   $(1): mirror directory  $(2): kernel version  $(3): headers dir
 #   $(4): extra make arguments
 define build_module
-	@mkdir -p $(1)/kernel/net $(1)/kernel/admin
+	@mkdir -p $(1)/kernel/net $(1)/kernel/admin $(1)/kernel/proc
 	@ln -sf $(TOP)/Kbuild $(1)/Kbuild
 	@for f in $(KSRC_FILES); do ln -sf $(TOP)/$$f $(1)/$$f; done
 	@test -e $(3)/Makefile || { echo "no headers for '$(2)' in $(3): run make deps" >&2; exit 1; }

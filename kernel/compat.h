@@ -13,4 +13,69 @@
 #include <asm/unaligned.h>
 #endif
 
+#include <linux/capability.h>
+#include <linux/fdtable.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/version.h>
+
+/* get_user_pages() lost its vmas argument in 6.5. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define cohort_gup(start, nr, flags, pages) get_user_pages(start, nr, flags, pages)
+#else
+#define cohort_gup(start, nr, flags, pages) get_user_pages(start, nr, flags, pages, NULL)
+#endif
+
+/* kernel_cap_t became one u64 in 6.3. */
+static inline u64 cohort_cap_u64(kernel_cap_t c)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	return c.val;
+#else
+	return c.cap[0] | (u64)c.cap[1] << 32;
+#endif
+}
+
+static inline kernel_cap_t cohort_u64_cap(u64 v)
+{
+	kernel_cap_t c;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	c.val = v & CAP_VALID_MASK;
+#else
+	c.cap[0] = (u32)v;
+	c.cap[1] = (u32)(v >> 32) & CAP_LAST_U32_VALID_MASK;
+#endif
+	return c;
+}
+
+/* The inode's times went behind accessors in 6.6/6.7. */
+static inline struct timespec64 cohort_inode_mtime(struct inode *inode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return inode_get_mtime(inode);
+#else
+	return inode->i_mtime;
+#endif
+}
+
+/* close_on_exec() takes the files_struct since 6.8; call under RCU. */
+static inline bool cohort_close_on_exec(unsigned int fd, struct files_struct *files)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	return close_on_exec(fd, files);
+#else
+	return close_on_exec(fd, files_fdtable(files));
+#endif
+}
+
+/* The task remembers its rseq area's length since 6.3. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define cohort_rseq_len(t) ((t)->rseq_len)
+#define cohort_set_rseq_len(t, v) ((t)->rseq_len = (v))
+#else
+#define cohort_rseq_len(t) 32U
+#define cohort_set_rseq_len(t, v) do { } while (0)
+#endif
+
 #endif /* _COHORT_COMPAT_H */

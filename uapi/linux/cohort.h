@@ -11,6 +11,9 @@
 #ifndef _UAPI_LINUX_COHORT_H
 #define _UAPI_LINUX_COHORT_H
 
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
 #define COHORT_GENL_NAME	"cohort"
 #define COHORT_GENL_VERSION	1
 
@@ -207,5 +210,301 @@ enum cohort_stat_attr {
 #define COHORT_STAT_MAX (__COHORT_STAT_MAX - 1)
 
 #define COHORT_MCGRP_EVENTS	"events"
+
+/*
+ * Process checkpoint and restore: requests on /dev/cohort.
+ *
+ * COHORT_IOC_CHECKPOINT writes the image of a running single-threaded
+ * process into a file descriptor of the caller (a regular file, a pipe).
+ * Restore runs in a restorer process that becomes the image:
+ * COHORT_IOC_RESTORE_PREPARE reads and checks the whole image and finds a
+ * hole of its memory layout for the stub region; the stub (a libc-free
+ * blob in that region, see userspace/restore/) then asks
+ * COHORT_IOC_RESTORE_MM to replace its memory with the image's, runs the
+ * system calls the module left in the region, loads the FPU, and asks
+ * COHORT_IOC_RESTORE_FINISH to set the registers and return as the
+ * process. The image format is described in Documentation/process-image.md.
+ */
+#define COHORT_IOC_MAGIC	0xC7
+#define COHORT_REASON_MAX	160
+
+/* checkpoint flags */
+#define COHORT_CKPT_STOP	0x1	/* leave the process stopped (SIGSTOP) */
+#define COHORT_CKPT_FLAGS	0x1
+
+/**
+ * struct cohort_checkpoint_req - argument of %COHORT_IOC_CHECKPOINT
+ * @pid: the process, in the caller's PID namespace
+ * @fd: where the image goes; the caller's descriptor, open for writing
+ * @flags: %COHORT_CKPT_*
+ * @timeout_ms: how long to wait for the process to reach a point where it
+ *	can be saved (0: 10 s); it is not touched if the time runs out
+ * @bytes: out: bytes written
+ * @pages: out: memory pages in the image
+ * @freeze_ns: out: how long the process was held
+ * @reason: out: why the request was refused, NUL-terminated
+ */
+struct cohort_checkpoint_req {
+	__u32 pid;
+	__s32 fd;
+	__u32 flags;
+	__u32 timeout_ms;
+	__u64 bytes;
+	__u64 pages;
+	__u64 freeze_ns;
+	char reason[COHORT_REASON_MAX];
+};
+
+/**
+ * struct cohort_restore_req - argument of %COHORT_IOC_RESTORE_PREPARE
+ * @fd: the image, open for reading at its start
+ * @flags: none yet (0)
+ * @region_len: size of the stub region wanted
+ * @after: look for a hole at or above this address
+ * @region: out: start of a hole of the image's layout of @region_len bytes
+ * @max_fd: out: highest descriptor number the image uses (-1: none)
+ * @pid: out: the process id recorded in the image
+ * @pages: out: memory pages in the image
+ * @data_need: out: bytes the module needs in the stub region for @calls,
+ *	the FPU state and what the calls point to
+ * @reason: out: why the image was refused, NUL-terminated
+ */
+struct cohort_restore_req {
+	__s32 fd;
+	__u32 flags;
+	__u64 region_len;
+	__u64 after;
+	__u64 region;
+	__s32 max_fd;
+	__u32 pid;
+	__u64 pages;
+	__u64 data_need;
+	char reason[COHORT_REASON_MAX];
+};
+
+/*
+ * One system call the stub makes for the module (what a module cannot do
+ * itself: arch_prctl, rt_sigaction, PR_SET_MM_MAP, mremap of the vdso...).
+ * Bit i of @from set: args[i] is the index of an earlier call, whose result
+ * is passed instead.
+ */
+#define COHORT_STUB_MAY_FAIL	0x1	/* an error does not stop the restore */
+/*
+ * Not a system call: move descriptor args[0] to args[1] (dup3 with flags
+ * args[2], then close args[0]), nothing if they are the same.
+ */
+#define COHORT_STUB_NR_MOVE_FD	0xffffffffULL
+
+struct cohort_stub_call {
+	__u64 nr;
+	__u64 args[6];
+	__s64 result;
+	__u32 from;
+	__u32 flags;
+};
+
+#define COHORT_STUB_MAGIC	0x62757473746f6863ULL	/* "chotstub" */
+
+/**
+ * struct cohort_stub_args - the stub region's header, shared by the
+ *	restorer, the stub and the module (%COHORT_IOC_RESTORE_MM's argument)
+ * @magic: %COHORT_STUB_MAGIC
+ * @region: start of the stub region (this header is inside it)
+ * @region_len: its length
+ * @data: start of the part of the region the module fills
+ * @data_len: its length
+ * @dev_fd: the restorer's /dev/cohort descriptor
+ * @img_fd: the image's descriptor
+ * @report_fd: where the outcome is written ("ok PID\n" or the reason), -1: none
+ * @ncalls: out: number of calls at @calls
+ * @calls: out: the system calls to make, in order
+ * @xstate: out: the XSAVE (or FXSAVE) image to load, 64-byte aligned, or 0
+ * @xfeatures: out: XRSTOR's requested feature bitmap
+ * @xsave: out: 1 if @xstate is in XSAVE format, 0 if FXSAVE
+ * @failed: out (stub): index of the call that failed
+ * @status: out (stub): its result
+ * @reason: out: why the module refused, NUL-terminated
+ */
+struct cohort_stub_args {
+	__u64 magic;
+	__u64 region;
+	__u64 region_len;
+	__u64 data;
+	__u64 data_len;
+	__s32 dev_fd;
+	__s32 img_fd;
+	__s32 report_fd;
+	__u32 ncalls;
+	__u64 calls;
+	__u64 xstate;
+	__u64 xfeatures;
+	__u32 xsave;
+	__u32 failed;
+	__s64 status;
+	char reason[COHORT_REASON_MAX];
+};
+
+#define COHORT_IOC_CHECKPOINT	_IOWR(COHORT_IOC_MAGIC, 1, struct cohort_checkpoint_req)
+#define COHORT_IOC_RESTORE_PREPARE _IOWR(COHORT_IOC_MAGIC, 2, struct cohort_restore_req)
+#define COHORT_IOC_RESTORE_MM	_IOWR(COHORT_IOC_MAGIC, 3, struct cohort_stub_args)
+#define COHORT_IOC_RESTORE_FINISH _IOWR(COHORT_IOC_MAGIC, 4, struct cohort_stub_args)
+
+/*
+ * The process image: a header, then records, each a struct cohort_img_rec
+ * followed by @len bytes and padding to 8; the last is %COHORT_REC_END,
+ * whose CRC32 covers every byte before it. A reader refuses an unknown
+ * version, an unknown record type, a record out of order or of the wrong
+ * size. All numbers little-endian (x86-64 only).
+ */
+#define COHORT_IMG_MAGIC	"COHORTIM"
+#define COHORT_IMG_VERSION	1
+#define COHORT_IMG_PATH_MAX	4096
+
+struct cohort_img_header {
+	char magic[8];
+	__u32 version;
+	__u32 header_len;
+};
+
+struct cohort_img_rec {
+	__u32 type;
+	__u32 len;
+};
+
+enum cohort_img_rec_type {
+	COHORT_REC_KERNEL = 1,	/* struct cohort_img_kernel */
+	COHORT_REC_TASK,	/* struct cohort_img_task */
+	COHORT_REC_GROUPS,	/* __u32 gids[] */
+	COHORT_REC_REGS,	/* struct cohort_img_regs */
+	COHORT_REC_FPU,		/* struct cohort_img_fpu + the state */
+	COHORT_REC_SIGACTIONS,	/* struct cohort_img_sigaction[64] */
+	COHORT_REC_MM,		/* struct cohort_img_mm + auxv words */
+	COHORT_REC_EXE,		/* path, no NUL */
+	COHORT_REC_CWD,		/* path, no NUL */
+	COHORT_REC_VMA,		/* struct cohort_img_vma + path */
+	COHORT_REC_PAGES,	/* struct cohort_img_pages + count pages */
+	COHORT_REC_FILE,	/* struct cohort_img_file + path */
+	COHORT_REC_END = 0xffff,	/* struct cohort_img_end */
+};
+
+struct cohort_img_kernel {
+	char release[65];
+	char version[65];
+	__u8 pad[6];
+	__u32 cpuid1_ecx;
+	__u32 cpuid1_edx;
+	__u32 cpuid7_ebx;
+	__u32 cpuid7_ecx;
+	__u32 cpuid7_edx;
+	__u32 pad2;
+	__u64 xcr0;
+};
+
+struct cohort_img_task {
+	__u32 pid;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u32 umask;
+	__u32 personality;
+	__u32 exit_signal;
+	__u32 pdeath_signal;
+	__u32 sas_flags;
+	__u64 cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
+	__u64 blocked;
+	__u64 pending;
+	__u64 sas_sp, sas_size;
+	__u64 clear_child_tid;
+	__u64 robust_list, robust_len;
+	__u64 rseq, rseq_len, rseq_sig;
+	__u64 rlim[16][2];
+	char comm[16];
+};
+
+/* In the order of struct user_regs_struct. */
+struct cohort_img_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	__u64 ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+	__u64 fs_base, gs_base, ds, es, fs, gs;
+};
+
+#define COHORT_FPU_FXSAVE	0	/* 512 bytes, FXSAVE format */
+#define COHORT_FPU_XSAVE	1	/* XSAVE standard (uncompacted) format */
+
+struct cohort_img_fpu {
+	__u32 format;
+	__u32 size;
+	__u64 xcr0;
+};
+
+struct cohort_img_sigaction {
+	__u64 handler, flags, restorer, mask;
+};
+
+struct cohort_img_mm {
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 vdso;
+	__u32 auxv_words;
+	__u32 pad;
+};
+
+/* what a VMA is */
+#define COHORT_VMA_ANON		1	/* private anonymous */
+#define COHORT_VMA_SHARED_ANON	2	/* shared anonymous (shmem) */
+#define COHORT_VMA_FILE		3	/* private file mapping */
+#define COHORT_VMA_SHARED_FILE	4	/* shared file mapping */
+#define COHORT_VMA_VDSO		5	/* the kernel's vdso */
+#define COHORT_VMA_VVAR		6	/* the vdso's data */
+
+/* prot and flags of a VMA */
+#define COHORT_VMA_READ		0x01
+#define COHORT_VMA_WRITE	0x02
+#define COHORT_VMA_EXEC		0x04
+#define COHORT_VMA_GROWSDOWN	0x08
+#define COHORT_VMA_DONTFORK	0x10
+#define COHORT_VMA_DONTDUMP	0x20
+#define COHORT_VMA_WIPEONFORK	0x40
+#define COHORT_VMA_LOCKED	0x80
+#define COHORT_VMA_MAYWRITE	0x100	/* shared mapping of a file opened for writing */
+#define COHORT_VMA_NORESERVE	0x200	/* no swap space reserved (MAP_NORESERVE) */
+#define COHORT_VMA_FLAGS	0x3ff
+
+struct cohort_img_vma {
+	__u64 start, end, pgoff;
+	__u32 kind;
+	__u32 flags;
+	__u64 ino, dev, size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 path_len;
+};
+
+struct cohort_img_pages {
+	__u64 addr;
+	__u32 count;
+	__u32 pad;
+};
+
+#define COHORT_FILE_REG		1	/* regular file, reopened by path */
+#define COHORT_FILE_DIR		2	/* directory, reopened by path */
+#define COHORT_FILE_CHR		3	/* character device, reopened by path */
+#define COHORT_FILE_STDIO	4	/* fd 0-2 of another kind: the restorer's own */
+
+struct cohort_img_file {
+	__s32 fd;
+	__u32 kind;
+	__u32 flags;		/* open(2) flags */
+	__u32 cloexec;
+	__s64 pos;
+	__u32 path_len;
+	__u32 pad;
+};
+
+struct cohort_img_end {
+	__u32 crc;
+	__u32 records;
+	__u64 bytes;
+};
 
 #endif /* _UAPI_LINUX_COHORT_H */

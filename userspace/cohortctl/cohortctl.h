@@ -21,6 +21,8 @@ int cmd_node(int argc, char **argv);
 int cmd_nodes(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int node_add(int argc, char **argv);
 int node_del(int argc, char **argv);
 

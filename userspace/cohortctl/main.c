@@ -26,6 +26,10 @@ static const struct subcommand subcommands[] = {
 	  "cluster id, key and dead timeout" },
 	{ "ping", cmd_ping, "ping NODE [-c N] [-s BYTES] [-b]",
 	  "in-kernel ECHO round trips to a node (-b: back to back)" },
+	{ "checkpoint", cmd_checkpoint, "checkpoint PID FILE [--stop]",
+	  "write the image of a running process (--stop: leave it stopped)" },
+	{ "restore", cmd_restore, "restore FILE [--detach]",
+	  "run the process of an image here (waits for it unless --detach)" },
 };
 
 static void print_usage(FILE *f)

@@ -1,0 +1,995 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint: the image of a running single-threaded process, written by
+ * the process itself. The request queues a task work with TWA_SIGNAL on
+ * the target: it interrupts the process like a signal and runs on its way
+ * back to user mode, where current->mm, task_pt_regs(current) and the FPU
+ * regset are all at hand and nothing else runs the process meanwhile.
+ * Anything the image cannot carry is refused before a byte is written,
+ * with the reason; the process then continues untouched.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs_struct.h>
+#include <linux/futex.h>
+#include <linux/hugetlb.h>
+#include <linux/highmem.h>
+#include <linux/magic.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/personality.h>
+#include <linux/pid.h>
+#include <linux/ptrace.h>
+#include <linux/regset.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/task_work.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/utsname.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+
+#include "../compat.h"
+#include "checkpoint.h"
+#include "image.h"
+#include "proc.h"
+
+enum {
+	CKPT_QUEUED,
+	CKPT_RUNNING,
+	CKPT_CANCELLED,
+};
+
+/* One checkpoint request; the requester and the task work each hold a ref. */
+struct cohort_ckpt {
+	struct callback_head work;
+	refcount_t ref;
+	atomic_t state;			/* CKPT_* */
+	struct completion done;		/* the work ran (not if cancelled) */
+	struct file *out;
+	u32 flags;
+	/* written by the work before done, read by the requester after */
+	int err;
+	u64 bytes, pages, freeze_ns;
+	char reason[COHORT_REASON_MAX];
+};
+
+/* What the image says of one VMA, taken under the mmap lock. */
+struct cohort_ckpt_vma {
+	struct cohort_img_vma v;
+	struct file *file;		/* held, or NULL */
+};
+
+static void cohort_ckpt_put(struct cohort_ckpt *ck)
+{
+	if (!refcount_dec_and_test(&ck->ref))
+		return;
+	fput(ck->out);
+	kfree(ck);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * May the caller act on @task as a debugger could (PTRACE_MODE_ATTACH with
+ * real credentials, without the LSM hooks, which a module cannot call)?
+ * The same uid and gid on all three ids and a dumpable process, or
+ * CAP_SYS_PTRACE in the process's user namespace.
+ */
+bool cohort_may_act_on(struct task_struct *task)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	struct user_namespace *ns;
+	bool same, dumpable = false;
+
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	same = uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
+	       uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
+	       gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid);
+	ns = get_user_ns(tcred->user_ns);
+	rcu_read_unlock();
+	task_lock(task);
+	if (task->mm)
+		dumpable = get_dumpable(task->mm) == SUID_DUMP_USER;
+	task_unlock(task);
+	same = (same && dumpable) || ns_capable(ns, CAP_SYS_PTRACE);
+	put_user_ns(ns);
+	return same;
+}
+
+#define ckpt_refuse(ck, fmt, ...) \
+	({ snprintf((ck)->reason, sizeof((ck)->reason), fmt, ##__VA_ARGS__); \
+	   -EOPNOTSUPP; })
+
+/* What the task itself is: refuse what the image cannot carry. */
+static int cohort_ckpt_check_task(struct cohort_ckpt *ck)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	int n = get_nr_threads(current);
+
+	if (current->flags & PF_EXITING)
+		return ckpt_refuse(ck, "the process is exiting");
+	if (n != 1)
+		return ckpt_refuse(ck, "the process has %d threads: only single-threaded processes can be saved", n);
+	if (current->ptrace)
+		return ckpt_refuse(ck, "the process is being traced (ptrace)");
+	if (!user_64bit_mode(regs) || test_thread_flag(TIF_ADDR32))
+		return ckpt_refuse(ck, "the process is a 32-bit process");
+	if (current->vfork_done)
+		return ckpt_refuse(ck, "the process is a vfork child that has not exec'd");
+	if (current->seccomp.mode)
+		return ckpt_refuse(ck, "the process runs under seccomp");
+#ifdef CONFIG_IO_URING
+	if (current->io_uring)
+		return ckpt_refuse(ck, "the process uses io_uring");
+#endif
+#ifdef CONFIG_MODIFY_LDT_SYSCALL
+	if (READ_ONCE(current->mm->context.ldt))
+		return ckpt_refuse(ck, "the process has a local descriptor table (modify_ldt)");
+#endif
+#ifdef CONFIG_X86_USER_SHADOW_STACK
+	if (current->thread.features)
+		return ckpt_refuse(ck, "the process uses a shadow stack");
+#endif
+	return 0;
+}
+
+static int cohort_ckpt_path(const struct path *path, char *buf, const char **out)
+{
+	char *p = d_path(path, buf, COHORT_IMG_PATH_MAX);
+
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	if (d_unlinked(path->dentry) || *p != '/')
+		return -ENOENT;
+	*out = p;
+	return 0;
+}
+
+static int cohort_ckpt_kernel(struct cohort_img_writer *w)
+{
+	struct cohort_img_kernel k = {};
+
+	cohort_this_kernel(&k);
+	return cohort_img_rec(w, COHORT_REC_KERNEL, &k, sizeof(k), NULL, 0);
+}
+
+static int cohort_ckpt_task(struct cohort_img_writer *w)
+{
+	const struct cred *cred = current_cred();
+	struct user_namespace *ns = current_user_ns();
+	struct group_info *gi = cred->group_info;
+	struct cohort_img_task t = {};
+	u32 *gids;
+	int i, err;
+
+	t.pid = task_pid_vnr(current);
+	t.uid = from_kuid_munged(ns, cred->uid);
+	t.euid = from_kuid_munged(ns, cred->euid);
+	t.suid = from_kuid_munged(ns, cred->suid);
+	t.fsuid = from_kuid_munged(ns, cred->fsuid);
+	t.gid = from_kgid_munged(ns, cred->gid);
+	t.egid = from_kgid_munged(ns, cred->egid);
+	t.sgid = from_kgid_munged(ns, cred->sgid);
+	t.fsgid = from_kgid_munged(ns, cred->fsgid);
+	t.cap_inheritable = cohort_cap_u64(cred->cap_inheritable);
+	t.cap_permitted = cohort_cap_u64(cred->cap_permitted);
+	t.cap_effective = cohort_cap_u64(cred->cap_effective);
+	t.cap_bset = cohort_cap_u64(cred->cap_bset);
+	t.cap_ambient = cohort_cap_u64(cred->cap_ambient);
+	t.umask = current->fs->umask;
+	t.personality = current->personality;
+	t.exit_signal = current->exit_signal;
+	t.pdeath_signal = current->pdeath_signal;
+	t.sas_sp = current->sas_ss_sp;
+	t.sas_size = current->sas_ss_size;
+	t.sas_flags = current->sas_ss_flags;
+	t.clear_child_tid = (unsigned long)current->clear_child_tid;
+	t.robust_list = (unsigned long)current->robust_list;
+	t.robust_len = sizeof(*current->robust_list);
+#ifdef CONFIG_RSEQ
+	t.rseq = (unsigned long)current->rseq;
+	t.rseq_len = current->rseq ? cohort_rseq_len(current) : 0;
+	t.rseq_sig = current->rseq_sig;
+#endif
+	__get_task_comm(t.comm, sizeof(t.comm), current);
+
+	spin_lock_irq(&current->sighand->siglock);
+	t.blocked = sigmask_to_save()->sig[0];
+	t.pending = current->pending.signal.sig[0] |
+		    current->signal->shared_pending.signal.sig[0];
+	spin_unlock_irq(&current->sighand->siglock);
+
+	task_lock(current->group_leader);
+	for (i = 0; i < RLIM_NLIMITS && i < ARRAY_SIZE(t.rlim); i++) {
+		t.rlim[i][0] = current->signal->rlim[i].rlim_cur;
+		t.rlim[i][1] = current->signal->rlim[i].rlim_max;
+	}
+	task_unlock(current->group_leader);
+
+	err = cohort_img_rec(w, COHORT_REC_TASK, &t, sizeof(t), NULL, 0);
+	if (err)
+		return err;
+
+	gids = kvmalloc_array(gi->ngroups ?: 1, sizeof(*gids), GFP_KERNEL);
+	if (!gids)
+		return -ENOMEM;
+	for (i = 0; i < gi->ngroups; i++)
+		gids[i] = from_kgid_munged(ns, gi->gid[i]);
+	err = cohort_img_rec(w, COHORT_REC_GROUPS, gids,
+			     gi->ngroups * sizeof(*gids), NULL, 0);
+	kvfree(gids);
+	return err;
+}
+
+/*
+ * The registers as the process will see them when it runs again: a system
+ * call interrupted by this work still holds its -ERESTART* code, and the
+ * image gets what a signal without a handler would leave (the call made
+ * again, or -EINTR where its restart state is the kernel's own).
+ */
+static int cohort_ckpt_regs(struct cohort_img_writer *w)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	struct cohort_img_regs r = {
+		.r15 = regs->r15, .r14 = regs->r14, .r13 = regs->r13,
+		.r12 = regs->r12, .bp = regs->bp, .bx = regs->bx,
+		.r11 = regs->r11, .r10 = regs->r10, .r9 = regs->r9,
+		.r8 = regs->r8, .ax = regs->ax, .cx = regs->cx,
+		.dx = regs->dx, .si = regs->si, .di = regs->di,
+		.orig_ax = regs->orig_ax, .ip = regs->ip, .cs = regs->cs,
+		.flags = regs->flags, .sp = regs->sp, .ss = regs->ss,
+	};
+
+	if ((long)r.orig_ax >= 0) {
+		switch ((long)r.ax) {
+		case -ERESTARTSYS:
+		case -ERESTARTNOHAND:
+		case -ERESTARTNOINTR:
+			r.ax = r.orig_ax;
+			r.ip -= 2;
+			break;
+		case -ERESTART_RESTARTBLOCK:
+			r.ax = -EINTR;
+			break;
+		}
+	}
+	r.orig_ax = -1;
+	preempt_disable();
+	rdmsrl(MSR_FS_BASE, r.fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, r.gs_base);
+	preempt_enable();
+	return cohort_img_rec(w, COHORT_REC_REGS, &r, sizeof(r), NULL, 0);
+}
+
+/* The FPU through its regset: XSAVE standard format, else FXSAVE. */
+static int cohort_ckpt_fpu(struct cohort_img_writer *w)
+{
+	const struct user_regset_view *view = task_user_regset_view(current);
+	const struct user_regset *rs = NULL, *fx = NULL;
+	struct cohort_img_fpu f = {};
+	void *data = NULL;
+	int i, n = -ENODEV;
+
+	for (i = 0; i < view->n; i++) {
+		if (view->regsets[i].core_note_type == NT_X86_XSTATE)
+			rs = &view->regsets[i];
+		else if (view->regsets[i].core_note_type == NT_PRFPREG)
+			fx = &view->regsets[i];
+	}
+	if (rs && boot_cpu_has(X86_FEATURE_OSXSAVE)) {
+		n = regset_get_alloc(current, rs, rs->n * rs->size, &data);
+		if (n >= 576) {
+			f.format = COHORT_FPU_XSAVE;
+			f.xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		} else if (n >= 0) {
+			kfree(data);
+			n = -ENODEV;
+		}
+	}
+	if (n < 0 && fx) {
+		n = regset_get_alloc(current, fx, fx->n * fx->size, &data);
+		if (n >= 0 && n != 512) {
+			kfree(data);
+			n = -EINVAL;
+		}
+		f.format = COHORT_FPU_FXSAVE;
+	}
+	if (n < 0)
+		return n;
+	f.size = n;
+	n = cohort_img_rec(w, COHORT_REC_FPU, &f, sizeof(f), data, f.size);
+	kfree(data);
+	return n;
+}
+
+static int cohort_ckpt_sigactions(struct cohort_img_writer *w)
+{
+	struct cohort_img_sigaction *a;
+	struct k_sigaction *ka;
+	int i, err;
+
+	a = kcalloc(_NSIG, sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	spin_lock_irq(&current->sighand->siglock);
+	for (i = 0; i < _NSIG; i++) {
+		ka = &current->sighand->action[i];
+		a[i].handler = (unsigned long)ka->sa.sa_handler;
+		a[i].flags = ka->sa.sa_flags;
+		a[i].restorer = (unsigned long)ka->sa.sa_restorer;
+		a[i].mask = ka->sa.sa_mask.sig[0];
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+	err = cohort_img_rec(w, COHORT_REC_SIGACTIONS, a, _NSIG * sizeof(*a),
+			     NULL, 0);
+	kfree(a);
+	return err;
+}
+
+static int cohort_ckpt_mm(struct cohort_img_writer *w, char *pathbuf)
+{
+	struct mm_struct *mm = current->mm;
+	struct cohort_img_mm m = {
+		.start_code = mm->start_code, .end_code = mm->end_code,
+		.start_data = mm->start_data, .end_data = mm->end_data,
+		.start_brk = mm->start_brk, .brk = mm->brk,
+		.start_stack = mm->start_stack,
+		.arg_start = mm->arg_start, .arg_end = mm->arg_end,
+		.env_start = mm->env_start, .env_end = mm->env_end,
+		.vdso = (unsigned long)mm->context.vdso,
+	};
+	struct file *exe;
+	const char *p;
+	int err;
+
+	while (m.auxv_words + 2 <= ARRAY_SIZE(mm->saved_auxv)) {
+		m.auxv_words += 2;
+		if (mm->saved_auxv[m.auxv_words - 2] == AT_NULL)
+			break;
+	}
+	err = cohort_img_rec(w, COHORT_REC_MM, &m, sizeof(m), mm->saved_auxv,
+			     m.auxv_words * sizeof(mm->saved_auxv[0]));
+	if (err)
+		return err;
+
+	mmap_read_lock(mm);
+	exe = mm->exe_file;
+	if (exe)
+		get_file(exe);
+	mmap_read_unlock(mm);
+	if (!exe)
+		return 0;
+	err = cohort_ckpt_path(&exe->f_path, pathbuf, &p);
+	if (!err)
+		err = cohort_img_rec(w, COHORT_REC_EXE, p, strlen(p), NULL, 0);
+	fput(exe);
+	return err == -ENOENT ? 0 : err;	/* a deleted exe: no exe link */
+}
+
+static int cohort_ckpt_cwd(struct cohort_ckpt *ck, struct cohort_img_writer *w,
+			   char *pathbuf)
+{
+	struct path pwd;
+	const char *p;
+	int err;
+
+	get_fs_pwd(current->fs, &pwd);
+	err = cohort_ckpt_path(&pwd, pathbuf, &p);
+	path_put(&pwd);
+	if (err == -ENOENT)
+		return ckpt_refuse(ck, "the working directory was deleted");
+	if (err)
+		return err;
+	return cohort_img_rec(w, COHORT_REC_CWD, p, strlen(p), NULL, 0);
+}
+
+static const char *cohort_file_what(struct file *f)
+{
+	umode_t mode = file_inode(f)->i_mode;
+
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return f->f_path.dentry->d_name.name;	/* [eventfd], inotify, ... */
+}
+
+#define COHORT_FILE_OFLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
+			    O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | \
+			    O_NOATIME | __O_SYNC)
+
+/*
+ * Open descriptors: regular files, directories and character devices by
+ * path, flags and offset; descriptors 0-2 of another kind are replaced by
+ * the restorer's own (stdio). Anything else is refused. With @w NULL it
+ * only checks.
+ */
+static int cohort_ckpt_files(struct cohort_ckpt *ck, struct cohort_img_writer *w,
+			     char *pathbuf)
+{
+	struct files_struct *files = current->files;
+	struct cohort_img_file fi;
+	unsigned int fd, max;
+	const char *p = NULL;
+	struct file *f;
+	umode_t mode;
+	int err = 0;
+
+	rcu_read_lock();
+	max = files_fdtable(files)->max_fds;
+	rcu_read_unlock();
+	for (fd = 0; fd < max && !err; fd++) {
+		f = fget_raw(fd);
+		if (!f)
+			continue;
+		memset(&fi, 0, sizeof(fi));
+		fi.fd = fd;
+		mode = file_inode(f)->i_mode;
+		if (f->f_mode & FMODE_PATH) {
+			err = ckpt_refuse(ck, "fd %u is an O_PATH descriptor", fd);
+		} else if (fd < 3 && !S_ISREG(mode)) {
+			fi.kind = COHORT_FILE_STDIO;
+		} else if (S_ISREG(mode) || S_ISDIR(mode) || S_ISCHR(mode)) {
+			fi.kind = S_ISREG(mode) ? COHORT_FILE_REG :
+				  S_ISDIR(mode) ? COHORT_FILE_DIR : COHORT_FILE_CHR;
+		} else {
+			err = ckpt_refuse(ck, "fd %u is %s: cohort cannot move it",
+					  fd, cohort_file_what(f));
+		}
+		p = NULL;
+		if (!err && fi.kind != COHORT_FILE_STDIO) {
+			err = cohort_ckpt_path(&f->f_path, pathbuf, &p);
+			if (err == -ENOENT)
+				err = ckpt_refuse(ck, "fd %u is a deleted file", fd);
+			else if (err == -ENAMETOOLONG)
+				err = ckpt_refuse(ck, "fd %u: path too long", fd);
+		}
+		if (!err && w) {
+			fi.flags = f->f_flags & COHORT_FILE_OFLAGS;
+			fi.pos = f->f_pos;
+			rcu_read_lock();
+			fi.cloexec = cohort_close_on_exec(fd, files);
+			rcu_read_unlock();
+			fi.path_len = p ? strlen(p) : 0;
+			err = cohort_img_rec(w, COHORT_REC_FILE, &fi, sizeof(fi),
+					     p, fi.path_len);
+		}
+		fput(f);
+	}
+	return err;
+}
+
+static bool cohort_is_sysv_shm(struct file *f)
+{
+	return f->f_path.mnt->mnt_sb->s_magic == TMPFS_MAGIC &&
+	       !strncmp(f->f_path.dentry->d_name.name, "SYSV", 4);
+}
+
+static bool cohort_is_shared_anon(struct vm_area_struct *vma)
+{
+	struct file *f = vma->vm_file;
+
+	return f && (vma->vm_flags & VM_SHARED) &&
+	       f->f_path.mnt->mnt_sb->s_magic == TMPFS_MAGIC &&
+	       !strcmp(f->f_path.dentry->d_name.name, "dev/zero");
+}
+
+/* Describe one VMA (under the mmap lock); refuse what cannot be carried. */
+static int cohort_ckpt_vma(struct cohort_ckpt *ck, struct vm_area_struct *vma,
+			   struct cohort_ckpt_vma *cv)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long vdso = (unsigned long)mm->context.vdso;
+	unsigned long fl = vma->vm_flags;
+	struct cohort_img_vma *v = &cv->v;
+	struct file *f = vma->vm_file;
+	struct timespec64 mt;
+
+	memset(cv, 0, sizeof(*cv));
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->pgoff = vma->vm_pgoff;
+	v->flags = (fl & VM_READ ? COHORT_VMA_READ : 0) |
+		   (fl & VM_WRITE ? COHORT_VMA_WRITE : 0) |
+		   (fl & VM_EXEC ? COHORT_VMA_EXEC : 0) |
+		   (fl & VM_GROWSDOWN ? COHORT_VMA_GROWSDOWN : 0) |
+		   (fl & VM_DONTCOPY ? COHORT_VMA_DONTFORK : 0) |
+		   (fl & VM_WIPEONFORK ? COHORT_VMA_WIPEONFORK : 0) |
+		   (fl & VM_LOCKED ? COHORT_VMA_LOCKED : 0) |
+		   (fl & VM_NORESERVE ? COHORT_VMA_NORESERVE : 0);
+	if (vdso && vma->vm_start == vdso) {
+		v->kind = COHORT_VMA_VDSO;
+		return 0;
+	}
+	if (vdso && vma->vm_end == vdso && !f && (fl & VM_PFNMAP)) {
+		v->kind = COHORT_VMA_VVAR;
+		return 0;
+	}
+	if (is_vm_hugetlb_page(vma))
+		return ckpt_refuse(ck, "a hugetlb mapping at %#lx", vma->vm_start);
+	if (fl & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+		return ckpt_refuse(ck, "a device mapping at %#lx", vma->vm_start);
+	if (fl & VM_DONTDUMP)
+		v->flags |= COHORT_VMA_DONTDUMP;
+	if (!f) {
+		if (vma->vm_ops)
+			return ckpt_refuse(ck, "a special mapping at %#lx",
+					   vma->vm_start);
+		v->kind = COHORT_VMA_ANON;
+		return 0;
+	}
+	if (cohort_is_sysv_shm(f))
+		return ckpt_refuse(ck, "a SysV shared memory segment at %#lx",
+				   vma->vm_start);
+	if (cohort_is_shared_anon(vma)) {
+		v->kind = COHORT_VMA_SHARED_ANON;
+		cv->file = get_file(f);
+		return 0;
+	}
+	if (!S_ISREG(file_inode(f)->i_mode))
+		return ckpt_refuse(ck, "a device mapping at %#lx", vma->vm_start);
+	v->kind = fl & VM_SHARED ? COHORT_VMA_SHARED_FILE : COHORT_VMA_FILE;
+	if ((fl & VM_MAYWRITE) && (fl & VM_SHARED))
+		v->flags |= COHORT_VMA_MAYWRITE;
+	v->ino = file_inode(f)->i_ino;
+	v->dev = file_inode(f)->i_sb->s_dev;
+	v->size = i_size_read(file_inode(f));
+	mt = cohort_inode_mtime(file_inode(f));
+	v->mtime_sec = mt.tv_sec;
+	v->mtime_nsec = mt.tv_nsec;
+	cv->file = get_file(f);
+	return 0;
+}
+
+static void cohort_ckpt_vmas_free(struct cohort_ckpt_vma *cv, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (cv[i].file)
+			fput(cv[i].file);
+	kvfree(cv);
+}
+
+/* Every VMA, described under the mmap lock; their files are held. */
+static int cohort_ckpt_vmas(struct cohort_ckpt *ck, struct cohort_ckpt_vma **out,
+			    int *count)
+{
+	struct mm_struct *mm = current->mm;
+	struct cohort_ckpt_vma *cv;
+	struct vm_area_struct *vma;
+	int n = 0, err = 0;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	mmap_read_lock(mm);
+	cv = kvcalloc(mm->map_count + 1, sizeof(*cv), GFP_KERNEL);
+	if (!cv) {
+		mmap_read_unlock(mm);
+		return -ENOMEM;
+	}
+	for_each_vma(vmi, vma) {
+		if (n == mm->map_count + 1) {
+			err = -EAGAIN;
+			break;
+		}
+		err = cohort_ckpt_vma(ck, vma, &cv[n]);
+		if (err)
+			break;
+		n++;
+	}
+	mmap_read_unlock(mm);
+	if (err) {
+		cohort_ckpt_vmas_free(cv, n);
+		return err;
+	}
+	*out = cv;
+	*count = n;
+	return 0;
+}
+
+static int cohort_ckpt_vma_recs(struct cohort_ckpt *ck, struct cohort_img_writer *w,
+				struct cohort_ckpt_vma *cv, int n, char *pathbuf)
+{
+	const char *p;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		p = NULL;
+		cv[i].v.path_len = 0;
+		if (cv[i].file && cv[i].v.kind != COHORT_VMA_SHARED_ANON) {
+			err = cohort_ckpt_path(&cv[i].file->f_path, pathbuf, &p);
+			if (err == -ENOENT)
+				return ckpt_refuse(ck, "a mapping of a deleted file at %#llx",
+						   cv[i].v.start);
+			if (err)
+				return err;
+			cv[i].v.path_len = strlen(p);
+		}
+		err = cohort_img_rec(w, COHORT_REC_VMA, &cv[i].v, sizeof(cv[i].v),
+				     p, cv[i].v.path_len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Pages gathered for one PAGES record. */
+struct cohort_ckpt_run {
+	u64 addr;
+	unsigned int count;
+	u8 *data;			/* COHORT_IMG_PAGES_MAX pages */
+	u64 pages;			/* written in all */
+};
+
+static int cohort_ckpt_run_flush(struct cohort_img_writer *w,
+				 struct cohort_ckpt_run *run)
+{
+	struct cohort_img_pages h = { .addr = run->addr, .count = run->count };
+	int err;
+
+	if (!run->count)
+		return 0;
+	err = cohort_img_rec(w, COHORT_REC_PAGES, &h, sizeof(h), run->data,
+			     (size_t)run->count << PAGE_SHIFT);
+	run->pages += run->count;
+	run->count = 0;
+	return err;
+}
+
+/* No page table below @addr's PMD: nothing is mapped up to its end. */
+static bool cohort_pmd_absent(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (pgd_none(READ_ONCE(*pgd)))
+		return true;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(READ_ONCE(*p4d)))
+		return true;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(READ_ONCE(*pud)))
+		return true;
+	if (pud_leaf(READ_ONCE(*pud)))
+		return false;
+	pmd = pmd_offset(pud, addr);
+	return pmd_none(READ_ONCE(*pmd));
+}
+
+/*
+ * The pages of one private VMA that exist: get_user_pages() with FOLL_DUMP
+ * skips never-touched and zero pages without faulting them in; of a
+ * private file mapping only the pages the process changed (its anonymous
+ * copies) are taken, and none if it never wrote one (no anon_vma). Runs
+ * of up to COHORT_IMG_PAGES_MAX pages are gathered under the mmap lock and
+ * written without it.
+ */
+static int cohort_ckpt_private_pages(struct cohort_img_writer *w,
+				     struct cohort_ckpt_run *run,
+				     const struct cohort_img_vma *v)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long addr = v->start, next;
+	struct vm_area_struct *vma;
+	struct page *page;
+	bool take;
+	void *src;
+	int err = 0;
+
+	while (addr < v->end && !err) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		mmap_read_lock(mm);
+		vma = find_vma(mm, addr);
+		if (v->kind == COHORT_VMA_FILE && vma && !vma->anon_vma)
+			addr = v->end;
+		while (addr < v->end && run->count < COHORT_IMG_PAGES_MAX) {
+			if (cohort_pmd_absent(mm, addr)) {
+				next = (addr + PMD_SIZE) & PMD_MASK;
+				addr = min_t(unsigned long, next, v->end);
+				continue;
+			}
+			if (cohort_gup(addr, 1, FOLL_DUMP | FOLL_FORCE, &page) != 1) {
+				addr += PAGE_SIZE;
+				continue;
+			}
+			take = v->kind == COHORT_VMA_ANON || PageAnon(page);
+			if (take && run->count &&
+			    run->addr + ((u64)run->count << PAGE_SHIFT) != addr) {
+				put_page(page);
+				break;	/* a new run: write this one first */
+			}
+			if (take) {
+				if (!run->count)
+					run->addr = addr;
+				src = kmap_local_page(page);
+				memcpy(run->data + ((size_t)run->count << PAGE_SHIFT),
+				       src, PAGE_SIZE);
+				kunmap_local(src);
+				run->count++;
+			}
+			put_page(page);
+			addr += PAGE_SIZE;
+			if (need_resched())
+				break;
+		}
+		mmap_read_unlock(mm);
+		if (run->count == COHORT_IMG_PAGES_MAX ||
+		    (run->count && addr < v->end &&
+		     run->addr + ((u64)run->count << PAGE_SHIFT) != addr))
+			err = cohort_ckpt_run_flush(w, run);
+		cond_resched();
+	}
+	if (!err)
+		err = cohort_ckpt_run_flush(w, run);
+	return err;
+}
+
+/*
+ * The pages of a shared anonymous mapping: the data ranges of its shmem
+ * object (SEEK_DATA/SEEK_HOLE), read through the file, so pages swapped
+ * out or not mapped at the moment are taken too.
+ */
+static int cohort_ckpt_shared_pages(struct cohort_img_writer *w,
+				    struct cohort_ckpt_run *run,
+				    const struct cohort_img_vma *v, struct file *f)
+{
+	loff_t base = (loff_t)v->pgoff << PAGE_SHIFT;
+	loff_t end = base + (v->end - v->start), off = base, data, hole, pos;
+	ssize_t n;
+	int err = 0;
+
+	while (off < end && !err) {
+		data = vfs_llseek(f, off, SEEK_DATA);
+		if (data < 0 || data >= end)
+			break;
+		hole = vfs_llseek(f, data, SEEK_HOLE);
+		if (hole < 0)
+			return hole;
+		data &= PAGE_MASK;
+		hole = min(end, ALIGN(hole, PAGE_SIZE));
+		for (pos = data; pos < hole && !err; pos += PAGE_SIZE) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			if (run->count &&
+			    (run->count == COHORT_IMG_PAGES_MAX ||
+			     run->addr + ((u64)run->count << PAGE_SHIFT) !=
+			     v->start + (pos - base))) {
+				err = cohort_ckpt_run_flush(w, run);
+				if (err)
+					break;
+			}
+			if (!run->count)
+				run->addr = v->start + (pos - base);
+			n = kernel_read(f, run->data + ((size_t)run->count << PAGE_SHIFT),
+					PAGE_SIZE, &(loff_t){ pos });
+			if (n < 0)
+				return n;
+			if (n < PAGE_SIZE)
+				memset(run->data + ((size_t)run->count << PAGE_SHIFT) + n,
+				       0, PAGE_SIZE - n);
+			run->count++;
+		}
+		off = hole;
+	}
+	if (!err)
+		err = cohort_ckpt_run_flush(w, run);
+	return err;
+}
+
+/* The whole image, in the order the reader expects. */
+static int cohort_ckpt_save(struct cohort_ckpt *ck)
+{
+	struct cohort_img_header hdr = {
+		.magic = COHORT_IMG_MAGIC,
+		.version = COHORT_IMG_VERSION,
+		.header_len = sizeof(hdr),
+	};
+	struct cohort_ckpt_run run = {};
+	struct cohort_img_writer w;
+	struct cohort_ckpt_vma *cv = NULL;
+	char *pathbuf;
+	int i, n = 0, err;
+
+	err = cohort_ckpt_check_task(ck);
+	if (err)
+		return err;
+	pathbuf = kmalloc(COHORT_IMG_PATH_MAX, GFP_KERNEL);
+	if (!pathbuf)
+		return -ENOMEM;
+	err = cohort_ckpt_files(ck, NULL, pathbuf);
+	if (err)
+		goto out_path;
+	err = cohort_ckpt_vmas(ck, &cv, &n);
+	if (err)
+		goto out_path;
+	run.data = kvmalloc(COHORT_IMG_PAGES_MAX * PAGE_SIZE, GFP_KERNEL);
+	err = cohort_img_writer_init(&w, ck->out);
+	if (err || !run.data) {
+		err = -ENOMEM;
+		goto out_writer;
+	}
+	w.pos = ck->out->f_pos;
+
+	err = cohort_img_put(&w, &hdr, sizeof(hdr));
+	if (!err)
+		err = cohort_ckpt_kernel(&w);
+	if (!err)
+		err = cohort_ckpt_task(&w);
+	if (!err)
+		err = cohort_ckpt_regs(&w);
+	if (!err)
+		err = cohort_ckpt_fpu(&w);
+	if (!err)
+		err = cohort_ckpt_sigactions(&w);
+	if (!err)
+		err = cohort_ckpt_mm(&w, pathbuf);
+	if (!err)
+		err = cohort_ckpt_cwd(ck, &w, pathbuf);
+	if (!err)
+		err = cohort_ckpt_files(ck, &w, pathbuf);
+	if (!err)
+		err = cohort_ckpt_vma_recs(ck, &w, cv, n, pathbuf);
+	for (i = 0; i < n && !err; i++) {
+		switch (cv[i].v.kind) {
+		case COHORT_VMA_ANON:
+		case COHORT_VMA_FILE:
+			err = cohort_ckpt_private_pages(&w, &run, &cv[i].v);
+			break;
+		case COHORT_VMA_SHARED_ANON:
+			err = cohort_ckpt_shared_pages(&w, &run, &cv[i].v,
+						       cv[i].file);
+			break;
+		}
+	}
+	if (!err)
+		err = cohort_img_finish(&w);
+	if (!err && !(ck->out->f_mode & FMODE_STREAM))
+		ck->out->f_pos = w.pos;
+	ck->bytes = w.bytes;
+	ck->pages = run.pages;
+	if (err && !ck->reason[0])
+		snprintf(ck->reason, sizeof(ck->reason),
+			 "writing the image failed (%d)", err);
+out_writer:
+	cohort_img_writer_free(&w);
+	kvfree(run.data);
+	cohort_ckpt_vmas_free(cv, n);
+out_path:
+	kfree(pathbuf);
+	return err;
+}
+
+static void cohort_ckpt_work(struct callback_head *head)
+{
+	struct cohort_ckpt *ck = container_of(head, struct cohort_ckpt, work);
+	u64 t0;
+
+	if (atomic_cmpxchg(&ck->state, CKPT_QUEUED, CKPT_RUNNING) == CKPT_QUEUED) {
+		t0 = ktime_get_ns();
+		ck->err = cohort_ckpt_save(ck);
+		ck->freeze_ns = ktime_get_ns() - t0;
+		if (!ck->err && (ck->flags & COHORT_CKPT_STOP))
+			send_sig(SIGSTOP, current, 1);
+		complete(&ck->done);
+	}
+	cohort_ckpt_put(ck);
+}
+
+long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq)
+{
+	struct cohort_checkpoint_req req;
+	struct task_struct *task;
+	struct cohort_ckpt *ck;
+	long left;
+	int err;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	memset(req.reason, 0, sizeof(req.reason));
+	req.bytes = req.pages = req.freeze_ns = 0;
+	if (req.flags & ~COHORT_CKPT_FLAGS) {
+		strscpy(req.reason, "unknown flags", sizeof(req.reason));
+		err = -EINVAL;
+		goto out_copy;
+	}
+	ck = kzalloc(sizeof(*ck), GFP_KERNEL_ACCOUNT);
+	if (!ck)
+		return -ENOMEM;
+	refcount_set(&ck->ref, 1);
+	atomic_set(&ck->state, CKPT_QUEUED);
+	init_completion(&ck->done);
+	ck->flags = req.flags;
+
+	rcu_read_lock();
+	task = pid_task(find_vpid(req.pid), PIDTYPE_PID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	err = -ESRCH;
+	if (!task) {
+		snprintf(req.reason, sizeof(req.reason), "no process %u", req.pid);
+		goto out_free;
+	}
+	err = -EPERM;
+	if (!cohort_may_act_on(task)) {
+		strscpy(req.reason, "not permitted to act on that process (it could not be traced by the caller)",
+			sizeof(req.reason));
+		goto out_task;
+	}
+	err = -EINVAL;
+	if (task->flags & (PF_KTHREAD | PF_IO_WORKER)) {
+		strscpy(req.reason, "a kernel thread", sizeof(req.reason));
+		goto out_task;
+	}
+	if (same_thread_group(task, current)) {
+		strscpy(req.reason, "a process cannot checkpoint itself this way",
+			sizeof(req.reason));
+		goto out_task;
+	}
+	ck->out = fget(req.fd);
+	err = -EBADF;
+	if (!ck->out || !(ck->out->f_mode & FMODE_WRITE)) {
+		strscpy(req.reason, "the image descriptor is not open for writing",
+			sizeof(req.reason));
+		goto out_task;
+	}
+
+	__module_get(THIS_MODULE);
+	refcount_inc(&ck->ref);
+	init_task_work(&ck->work, cohort_ckpt_work);
+	err = task_work_add(task, &ck->work, TWA_SIGNAL);
+	if (err) {
+		refcount_dec(&ck->ref);
+		module_put(THIS_MODULE);
+		strscpy(req.reason, "the process is exiting", sizeof(req.reason));
+		goto out_task;
+	}
+	put_task_struct(task);
+
+	left = wait_for_completion_killable_timeout(&ck->done,
+			msecs_to_jiffies(req.timeout_ms ?: 10000));
+	if (left <= 0 &&
+	    atomic_cmpxchg(&ck->state, CKPT_QUEUED, CKPT_CANCELLED) == CKPT_QUEUED) {
+		err = left < 0 ? -EINTR : -ETIMEDOUT;
+		strscpy(req.reason, "the process did not reach a point where it can be saved (stopped, or in uninterruptible sleep); it was not touched",
+			sizeof(req.reason));
+		cohort_ckpt_put(ck);
+		goto out_copy;
+	}
+	if (left <= 0 && wait_for_completion_killable(&ck->done)) {
+		cohort_ckpt_put(ck);	/* the work finishes on its own */
+		return -EINTR;
+	}
+	err = ck->err;
+	req.bytes = ck->bytes;
+	req.pages = ck->pages;
+	req.freeze_ns = ck->freeze_ns;
+	memcpy(req.reason, ck->reason, sizeof(req.reason));
+	cohort_ckpt_put(ck);
+	goto out_copy;
+
+out_task:
+	put_task_struct(task);
+out_free:
+	if (ck->out)
+		fput(ck->out);
+	kfree(ck);
+out_copy:
+	req.reason[sizeof(req.reason) - 1] = 0;
+	if (copy_to_user(ureq, &req, sizeof(req)))
+		return -EFAULT;
+	return err;
+}
