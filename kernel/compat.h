@@ -49,16 +49,6 @@ static inline kernel_cap_t cohort_u64_cap(u64 v)
 	return c;
 }
 
-/* The inode's times went behind accessors in 6.6/6.7. */
-static inline struct timespec64 cohort_inode_mtime(struct inode *inode)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
-	return inode_get_mtime(inode);
-#else
-	return inode->i_mtime;
-#endif
-}
-
 /* close_on_exec() takes the files_struct since 6.8; call under RCU. */
 static inline bool cohort_close_on_exec(unsigned int fd, struct files_struct *files)
 {

@@ -9,9 +9,18 @@
  * build compiles them away.
  */
 #ifdef COHORT_TEST_HOOKS
+/*
+ * debugfs ckpt_corrupt: the next checkpoint corrupts its image on purpose
+ * (1: one bit of rbx, 2: one byte of the first page of the largest
+ * anonymous mapping), so the tests can show their checks fail.
+ */
+extern u32 cohort_test_ckpt_corrupt;
+
 int cohort_selftest_hooks_init(void);
 void cohort_selftest_hooks_exit(void);
 #else
+#define cohort_test_ckpt_corrupt 0U
+
 static inline int cohort_selftest_hooks_init(void)
 {
 	return 0;

@@ -37,6 +37,7 @@
 #include <asm/msr.h>
 
 #include "../compat.h"
+#include "../selftest_hooks.h"
 #include "checkpoint.h"
 #include "image.h"
 #include "proc.h"
@@ -124,8 +125,10 @@ static int cohort_ckpt_check_task(struct cohort_ckpt *ck)
 		return ckpt_refuse(ck, "the process is a 32-bit process");
 	if (current->vfork_done)
 		return ckpt_refuse(ck, "the process is a vfork child that has not exec'd");
+#ifdef CONFIG_SECCOMP
 	if (current->seccomp.mode)
 		return ckpt_refuse(ck, "the process runs under seccomp");
+#endif
 #ifdef CONFIG_IO_URING
 	if (current->io_uring)
 		return ckpt_refuse(ck, "the process uses io_uring");
@@ -262,6 +265,8 @@ static int cohort_ckpt_regs(struct cohort_img_writer *w)
 		}
 	}
 	r.orig_ax = -1;
+	if (cohort_test_ckpt_corrupt == 1)
+		r.bx ^= 1;
 	preempt_disable();
 	rdmsrl(MSR_FS_BASE, r.fs_base);
 	rdmsrl(MSR_KERNEL_GS_BASE, r.gs_base);
@@ -493,7 +498,6 @@ static int cohort_ckpt_vma(struct cohort_ckpt *ck, struct vm_area_struct *vma,
 	unsigned long fl = vma->vm_flags;
 	struct cohort_img_vma *v = &cv->v;
 	struct file *f = vma->vm_file;
-	struct timespec64 mt;
 
 	memset(cv, 0, sizeof(*cv));
 	v->start = vma->vm_start;
@@ -543,11 +547,7 @@ static int cohort_ckpt_vma(struct cohort_ckpt *ck, struct vm_area_struct *vma,
 		v->flags |= COHORT_VMA_MAYWRITE;
 	v->ino = file_inode(f)->i_ino;
 	v->dev = file_inode(f)->i_sb->s_dev;
-	v->size = i_size_read(file_inode(f));
-	mt = cohort_inode_mtime(file_inode(f));
-	v->mtime_sec = mt.tv_sec;
-	v->mtime_nsec = mt.tv_nsec;
-	cv->file = get_file(f);
+	cv->file = get_file(f);	/* size and mtime: after the mmap lock */
 	return 0;
 }
 
@@ -614,6 +614,14 @@ static int cohort_ckpt_vma_recs(struct cohort_ckpt *ck, struct cohort_img_writer
 			if (err)
 				return err;
 			cv[i].v.path_len = strlen(p);
+			if (cv[i].v.flags & COHORT_VMA_MAYWRITE) {
+				err = vfs_fsync(cv[i].file, 1);
+				if (err)
+					return err;
+			}
+			err = cohort_file_stamp(cv[i].file, &cv[i].v);
+			if (err)
+				return err;
 		}
 		err = cohort_img_rec(w, COHORT_REC_VMA, &cv[i].v, sizeof(cv[i].v),
 				     p, cv[i].v.path_len);
@@ -718,6 +726,9 @@ static int cohort_ckpt_private_pages(struct cohort_img_writer *w,
 				memcpy(run->data + ((size_t)run->count << PAGE_SHIFT),
 				       src, PAGE_SIZE);
 				kunmap_local(src);
+				if (cohort_test_ckpt_corrupt == 2 && addr == v->start &&
+				    v->end - v->start >= SZ_16M)
+					run->data[((size_t)run->count << PAGE_SHIFT) + 100] ^= 1;
 				run->count++;
 			}
 			put_page(page);
@@ -883,6 +894,9 @@ static void cohort_ckpt_work(struct callback_head *head)
 		ck->freeze_ns = ktime_get_ns() - t0;
 		if (!ck->err && (ck->flags & COHORT_CKPT_STOP))
 			send_sig(SIGSTOP, current, 1);
+#ifdef COHORT_TEST_HOOKS
+		cohort_test_ckpt_corrupt = 0;
+#endif
 		complete(&ck->done);
 	}
 	cohort_ckpt_put(ck);

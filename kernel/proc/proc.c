@@ -5,6 +5,8 @@
  * its kernel (the vdso it has mapped), so an image restores only on the
  * same kernel build and on a CPU with at least the same features.
  */
+#include <linux/fs.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
 #include <asm/fpu/xcr.h>
@@ -51,4 +53,26 @@ const char *cohort_kernel_mismatch(const struct cohort_img_kernel *k)
 	if (k->xcr0 & ~here.xcr0)
 		return "this CPU lacks register state (XCR0) the image has";
 	return NULL;
+}
+
+/*
+ * The size and modification time of a mapped file, as its file system
+ * reports them: on a network file system that is the server's word, the
+ * same on every node, where the local inode may hold a time of its own
+ * (9p stamps a page written through a mapping locally, the server when it
+ * receives it).
+ */
+int cohort_file_stamp(struct file *f, struct cohort_img_vma *v)
+{
+	struct kstat st;
+	int err;
+
+	err = vfs_getattr(&f->f_path, &st, STATX_SIZE | STATX_MTIME,
+			  AT_STATX_FORCE_SYNC);
+	if (err)
+		return err;
+	v->size = st.size;
+	v->mtime_sec = st.mtime.tv_sec;
+	v->mtime_nsec = st.mtime.tv_nsec;
+	return 0;
 }

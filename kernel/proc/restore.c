@@ -836,8 +836,9 @@ static int cohort_rst_map_one(struct cohort_rst_vma *rv, char *reason)
 	u64 len = v->end - v->start;
 	int prot = cohort_prog_prot(v->flags);
 	unsigned long flags = MAP_FIXED, got;
-	struct timespec64 mt;
+	struct cohort_img_vma now;
 	struct file *f = NULL;
+	int err;
 
 	if (rv->has_pages)
 		prot |= PROT_READ | PROT_WRITE;
@@ -861,9 +862,9 @@ static int cohort_rst_map_one(struct cohort_rst_vma *rv, char *reason)
 				 rv->path, PTR_ERR(f));
 			return PTR_ERR(f);
 		}
-		mt = cohort_inode_mtime(file_inode(f));
-		if (i_size_read(file_inode(f)) != v->size || mt.tv_sec != v->mtime_sec ||
-		    mt.tv_nsec != v->mtime_nsec) {
+		err = cohort_file_stamp(f, &now);
+		if (err || now.size != v->size || now.mtime_sec != v->mtime_sec ||
+		    now.mtime_nsec != v->mtime_nsec) {
 			snprintf(reason, COHORT_REASON_MAX,
 				 "%s changed since the checkpoint (size or mtime)", rv->path);
 			fput(f);
