@@ -97,6 +97,21 @@ else
 	emit fail "host: wire parser fuzzed 20 s without a crash"
 fi
 
+# The image parser (the kernel's own code over a host shim): unit test,
+# then libFuzzer from its valid image for a bounded time.
+run_tap "host: image" "$TOP/selftests/host/image_test"
+fz=$OUT/image-fuzz
+mkdir -p "$fz/corpus"
+if COHORT_IMAGE_SEED=$fz/corpus/seed "$TOP/selftests/host/image_test" -t seed_accepted > /dev/null 2>&1 &&
+	(cd "$fz" && "$TOP/selftests/host/image_fuzz" -max_total_time=20 \
+	-print_final_stats=1 corpus > "$fz/log" 2>&1); then
+	grep -E '^stat::number_of_executed_units' "$fz/log" | sed 's/^/# /'
+	emit ok "host: image parser fuzzed 20 s without a crash"
+else
+	tail -20 "$fz/log" 2>/dev/null | sed 's/^/# /'
+	emit fail "host: image parser fuzzed 20 s without a crash"
+fi
+
 # debug_instruments TESTMOD: on the debug kernel, each instrument must
 # catch the bug the test build commits on purpose (kernel/selftest_hooks.c),
 # and the run must fail on it. One boot; lockdep's bug goes first, since a
@@ -146,7 +161,7 @@ debug_instruments() {
 # lane KVER: every guest suite on one kernel, as TAP (numbered on its own;
 # relayed into the main stream by relay()).
 lane() {
-	local kver=$1 mod testmod d w rc big div slow ping3 kl i
+	local kver=$1 mod testmod d w rc big div slow heap nmut ping3 kl i
 
 	mod=$TOP/build/mod/$kver/kernel/cohort.ko
 	testmod=$TOP/build/mod/$kver-test/kernel/cohort.ko
@@ -219,6 +234,18 @@ EOF
 	collect "$kver: hardening" "$d/hardening.tap"
 	grep -q '^1\.\.' "$d/hardening.tap" ||
 		emit fail "$kver: hardening suite ran to the end"
+
+	# Checkpoint and restore: a process with every kind of state moved
+	# between nodes, corrupted and hostile images, refusals, real
+	# programs (selftests/cluster/ckpt.sh). The debug kernel gets a
+	# smaller heap and fewer hostile images.
+	heap=64 nmut=100
+	[ "$kver" = debug ] && heap=8 nmut=24
+	COHORT_SLOW=$slow COHORT_CKPT_HEAP_MB=$heap COHORT_CKPT_MUTANTS=$nmut \
+		"$TOP/selftests/cluster/ckpt.sh" "$d" > "$d/ckpt.tap" 2>&1
+	collect "$kver: ckpt" "$d/ckpt.tap"
+	grep -q '^1\.\.' "$d/ckpt.tap" ||
+		emit fail "$kver: checkpoint suite ran to the end"
 
 	# Scenario controls: cut one node off the switch and back, kill one
 	# and restart it, while the others keep running.

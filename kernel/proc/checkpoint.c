@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -80,8 +81,9 @@ static void cohort_ckpt_put(struct cohort_ckpt *ck)
 /*
  * May the caller act on @task as a debugger could (PTRACE_MODE_ATTACH with
  * real credentials, without the LSM hooks, which a module cannot call)?
- * The same uid and gid on all three ids and a dumpable process, or
- * CAP_SYS_PTRACE in the process's user namespace.
+ * The same uid and gid on all three ids, no permitted capability the
+ * caller lacks and a dumpable process; or CAP_SYS_PTRACE in the
+ * process's user namespace.
  */
 bool cohort_may_act_on(struct task_struct *task)
 {
@@ -93,7 +95,8 @@ bool cohort_may_act_on(struct task_struct *task)
 	tcred = __task_cred(task);
 	same = uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
 	       uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
-	       gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid);
+	       gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid) &&
+	       cap_issubset(tcred->cap_permitted, cred->cap_permitted);
 	ns = get_user_ns(tcred->user_ns);
 	rcu_read_unlock();
 	task_lock(task);

@@ -10,8 +10,19 @@ valid images; every other kind must be refused. One at a time: a guest's
 
     img_mutate.py IMAGE OUT INDEX [SEED]
     img_mutate.py --summary IMAGE      per-kind VMA and page counts
+    img_mutate.py --try IMAGE OUT COUNT SEED TIMEOUT CMD...
+
+--try writes variants 0..COUNT-1 to OUT in turn and runs CMD OUT on each
+(cohortctl restore --detach): a variant that restores is killed (its PID
+from "as process N"); one of a refusable kind that restores, a run that
+outlasts TIMEOUT seconds and a refusal that gives no reason are counted
+bad. It prints "tried=N restored=N bad=N" last.
 """
+import os
 import random
+import re
+import signal
+import subprocess
 import struct
 import sys
 import zlib
@@ -101,9 +112,43 @@ def summary(path):
         print(f"  {s:#x}-{e:#x} {k}")
 
 
+def try_all(image, out, count, seed, timeout, cmd):
+    data = open(image, "rb").read()
+    restored = bad = 0
+    for i in range(count):
+        kind = i % 8
+        with open(out, "wb") as f:
+            f.write(mutate(data, random.Random(seed * 100003 + i), kind))
+        try:
+            r = subprocess.run(cmd + [out], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            bad += 1
+            print(f"# hung: variant {i} (kind {kind})")
+            continue
+        err = r.stderr.decode(errors="replace").strip()
+        if r.returncode == 0:
+            restored += 1
+            m = re.search(r" as process (\d+) ", err)
+            if m:
+                os.kill(int(m.group(1)), signal.SIGKILL)
+            if kind not in (0, 4) or not m:
+                bad += 1
+                print(f"# restored: variant {i} (kind {kind}): {err}")
+        elif not err:
+            bad += 1
+            print(f"# refused without a reason: variant {i} (kind {kind})")
+    os.unlink(out)
+    print(f"tried={count} restored={restored} bad={bad}")
+
+
 def main():
     if sys.argv[1] == "--summary":
         summary(sys.argv[2])
+        return
+    if sys.argv[1] == "--try":
+        a = sys.argv[2:]
+        try_all(a[0], a[1], int(a[2]), int(a[3]), float(a[4]), a[5:])
         return
     image, out, index = sys.argv[1], sys.argv[2], int(sys.argv[3])
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1

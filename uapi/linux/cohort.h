@@ -219,7 +219,7 @@ enum cohort_stat_attr {
  * Restore runs in a restorer process that becomes the image:
  * COHORT_IOC_RESTORE_PREPARE reads and checks the whole image and finds a
  * hole of its memory layout for the stub region; the stub (a libc-free
- * blob in that region, see userspace/restore/) then asks
+ * blob in that region, see userspace/stub/) then asks
  * COHORT_IOC_RESTORE_MM to replace its memory with the image's, runs the
  * system calls the module left in the region, loads the FPU, and asks
  * COHORT_IOC_RESTORE_FINISH to set the registers and return as the

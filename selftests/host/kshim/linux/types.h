@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Host stand-in: the system header, then kshim.h. */
+#include_next <linux/types.h>
+#include <kshim.h>
