@@ -17,6 +17,7 @@
 #include <linux/fdtable.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/version.h>
 
 /* get_user_pages() lost its vmas argument in 6.5. */
@@ -59,13 +60,23 @@ static inline bool cohort_close_on_exec(unsigned int fd, struct files_struct *fi
 #endif
 }
 
+#ifdef CONFIG_RSEQ
 /* The task remembers its rseq area's length since 6.3. */
+static inline u32 cohort_rseq_len(struct task_struct *t)
+{
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-#define cohort_rseq_len(t) ((t)->rseq_len)
-#define cohort_set_rseq_len(t, v) ((t)->rseq_len = (v))
+	return t->rseq_len;
 #else
-#define cohort_rseq_len(t) 32U
-#define cohort_set_rseq_len(t, v) do { } while (0)
+	return 32;
+#endif
+}
+
+static inline void cohort_set_rseq_len(struct task_struct *t, u32 len)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	t->rseq_len = len;
+#endif
+}
 #endif
 
 #endif /* _COHORT_COMPAT_H */

@@ -108,9 +108,21 @@ bool cohort_may_act_on(struct task_struct *task)
 	return same;
 }
 
+#define COHORT_CKPT_NOT_REACHED \
+	"the process did not reach a point where it can be saved (stopped, or in uninterruptible sleep); it was not touched"
+
 #define ckpt_refuse(ck, fmt, ...) \
 	({ snprintf((ck)->reason, sizeof((ck)->reason), fmt, ##__VA_ARGS__); \
 	   -EOPNOTSUPP; })
+
+/*
+ * The task's own signal handlers: only the task itself replaces them (at
+ * exec), so they stay put while it runs this work.
+ */
+static struct sighand_struct *cohort_own_sighand(void)
+{
+	return rcu_dereference_protected(current->sighand, true);
+}
 
 /* What the task itself is: refuse what the image cannot carry. */
 static int cohort_ckpt_check_task(struct cohort_ckpt *ck)
@@ -121,7 +133,7 @@ static int cohort_ckpt_check_task(struct cohort_ckpt *ck)
 	if (current->flags & PF_EXITING)
 		return ckpt_refuse(ck, "the process is exiting");
 	if (n != 1)
-		return ckpt_refuse(ck, "the process has %d threads: only single-threaded processes can be saved", n);
+		return ckpt_refuse(ck, "the process has %d threads: cohort saves one only", n);
 	if (current->ptrace)
 		return ckpt_refuse(ck, "the process is being traced (ptrace)");
 	if (!user_64bit_mode(regs) || test_thread_flag(TIF_ADDR32))
@@ -207,11 +219,11 @@ static int cohort_ckpt_task(struct cohort_img_writer *w)
 #endif
 	__get_task_comm(t.comm, sizeof(t.comm), current);
 
-	spin_lock_irq(&current->sighand->siglock);
+	spin_lock_irq(&cohort_own_sighand()->siglock);
 	t.blocked = sigmask_to_save()->sig[0];
 	t.pending = current->pending.signal.sig[0] |
 		    current->signal->shared_pending.signal.sig[0];
-	spin_unlock_irq(&current->sighand->siglock);
+	spin_unlock_irq(&cohort_own_sighand()->siglock);
 
 	task_lock(current->group_leader);
 	for (i = 0; i < RLIM_NLIMITS && i < ARRAY_SIZE(t.rlim); i++) {
@@ -327,15 +339,15 @@ static int cohort_ckpt_sigactions(struct cohort_img_writer *w)
 	a = kcalloc(_NSIG, sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	spin_lock_irq(&current->sighand->siglock);
+	spin_lock_irq(&cohort_own_sighand()->siglock);
 	for (i = 0; i < _NSIG; i++) {
-		ka = &current->sighand->action[i];
+		ka = &cohort_own_sighand()->action[i];
 		a[i].handler = (unsigned long)ka->sa.sa_handler;
 		a[i].flags = ka->sa.sa_flags;
 		a[i].restorer = (unsigned long)ka->sa.sa_restorer;
 		a[i].mask = ka->sa.sa_mask.sig[0];
 	}
-	spin_unlock_irq(&current->sighand->siglock);
+	spin_unlock_irq(&cohort_own_sighand()->siglock);
 	err = cohort_img_rec(w, COHORT_REC_SIGACTIONS, a, _NSIG * sizeof(*a),
 			     NULL, 0);
 	kfree(a);
@@ -369,7 +381,9 @@ static int cohort_ckpt_mm(struct cohort_img_writer *w, char *pathbuf)
 		return err;
 
 	mmap_read_lock(mm);
-	exe = mm->exe_file;
+	/* replaced only under the mmap lock held for writing */
+	exe = rcu_dereference_protected(mm->exe_file,
+					lockdep_is_held(&mm->mmap_lock));
 	if (exe)
 		get_file(exe);
 	mmap_read_unlock(mm);
@@ -572,8 +586,9 @@ static int cohort_ckpt_vmas(struct cohort_ckpt *ck, struct cohort_ckpt_vma **out
 	struct cohort_ckpt_vma *cv;
 	struct vm_area_struct *vma;
 	int n = 0, err = 0;
-	VMA_ITERATOR(vmi, mm, 0);
+	struct vma_iterator vmi;
 
+	vma_iter_init(&vmi, mm, 0);
 	mmap_read_lock(mm);
 	cv = kvcalloc(mm->map_count + 1, sizeof(*cv), GFP_KERNEL);
 	if (!cv) {
@@ -916,7 +931,9 @@ long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq)
 	if (copy_from_user(&req, ureq, sizeof(req)))
 		return -EFAULT;
 	memset(req.reason, 0, sizeof(req.reason));
-	req.bytes = req.pages = req.freeze_ns = 0;
+	req.bytes = 0;
+	req.pages = 0;
+	req.freeze_ns = 0;
 	if (req.flags & ~COHORT_CKPT_FLAGS) {
 		strscpy(req.reason, "unknown flags", sizeof(req.reason));
 		err = -EINVAL;
@@ -942,7 +959,7 @@ long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq)
 	}
 	err = -EPERM;
 	if (!cohort_may_act_on(task)) {
-		strscpy(req.reason, "not permitted to act on that process (it could not be traced by the caller)",
+		strscpy(req.reason, "not permitted: the caller could not trace that process",
 			sizeof(req.reason));
 		goto out_task;
 	}
@@ -976,13 +993,12 @@ long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq)
 	}
 	put_task_struct(task);
 
-	left = wait_for_completion_killable_timeout(&ck->done,
-			msecs_to_jiffies(req.timeout_ms ?: 10000));
+	left = msecs_to_jiffies(req.timeout_ms ?: 10000);
+	left = wait_for_completion_killable_timeout(&ck->done, left);
 	if (left <= 0 &&
 	    atomic_cmpxchg(&ck->state, CKPT_QUEUED, CKPT_CANCELLED) == CKPT_QUEUED) {
 		err = left < 0 ? -EINTR : -ETIMEDOUT;
-		strscpy(req.reason, "the process did not reach a point where it can be saved (stopped, or in uninterruptible sleep); it was not touched",
-			sizeof(req.reason));
+		strscpy(req.reason, COHORT_CKPT_NOT_REACHED, sizeof(req.reason));
 		cohort_ckpt_put(ck);
 		goto out_copy;
 	}

@@ -151,6 +151,7 @@ static int cohort_rst_file_rec(struct cohort_rst *rst, struct cohort_img_reader 
 {
 	struct cohort_rst_file *rf;
 	struct cohort_img_file *f;
+	bool stdio;
 	int err;
 
 	if (len < sizeof(*f))
@@ -171,9 +172,9 @@ static int cohort_rst_file_rec(struct cohort_rst *rst, struct cohort_img_reader 
 	if (f->fd < 0 || f->fd >= COHORT_RST_FD_MAX ||
 	    (rst->nfiles && f->fd <= rst->files[rst->nfiles - 1].f.fd))
 		return rst_bad(reason, "descriptor %d out of order", f->fd);
+	stdio = f->kind == COHORT_FILE_STDIO;
 	if (f->kind < COHORT_FILE_REG || f->kind > COHORT_FILE_STDIO ||
-	    (f->kind == COHORT_FILE_STDIO) != !f->path_len ||
-	    (f->kind == COHORT_FILE_STDIO && f->fd > 2) || f->cloexec > 1 ||
+	    stdio != !f->path_len || (stdio && f->fd > 2) || f->cloexec > 1 ||
 	    f->pos < 0 || (f->flags & ~(O_ACCMODE | O_APPEND | O_NONBLOCK |
 					O_DSYNC | O_DIRECT | O_LARGEFILE |
 					O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
@@ -346,7 +347,9 @@ int cohort_rst_parse(struct cohort_rst *rst, char *reason)
 				break;
 			}
 			rst->fpu_data = kvzalloc(rst->fpu.size, GFP_KERNEL);
-			err = rst->fpu_data ? cohort_img_read(&r, rst->fpu_data, rst->fpu.size) : -ENOMEM;
+			err = -ENOMEM;
+			if (rst->fpu_data)
+				err = cohort_img_read(&r, rst->fpu_data, rst->fpu.size);
 			break;
 		case COHORT_REC_SIGACTIONS:
 			err = cohort_rst_fixed(&r, rec.len, rst->act, sizeof(rst->act));
@@ -390,7 +393,8 @@ int cohort_rst_parse(struct cohort_rst *rst, char *reason)
 			err = cohort_img_read(&r, &h, sizeof(h));
 			if (!err && (rec.len != sizeof(h) + ((u64)h.count << PAGE_SHIFT) ||
 				     cohort_rst_pages_ok(rst, &h, &vi, &prev_end)))
-				err = rst_bad(reason, "pages at %#llx outside the mappings", h.addr);
+				err = rst_bad(reason, "pages at %#llx outside the mappings",
+					      h.addr);
 			if (!err)
 				err = cohort_rst_skip(&r, (u64)h.count << PAGE_SHIFT, scratch);
 			rst->npages += h.count;
@@ -399,7 +403,7 @@ int cohort_rst_parse(struct cohort_rst *rst, char *reason)
 		case COHORT_REC_END:
 			err = cohort_rst_end(&r, rec.len);
 			if (err == -EBADMSG)
-				err = rst_bad(reason, "checksum mismatch: the image was changed or cut");
+				err = rst_bad(reason, "checksum mismatch: changed or cut");
 			break;
 		}
 		if (!err)

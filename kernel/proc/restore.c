@@ -197,6 +197,8 @@ struct cohort_prog {
 	size_t len, used;
 	struct cohort_stub_call *calls;
 	u32 ncalls, maxcalls;
+	struct cohort_stub_call spare;	/* written instead once calls is full */
+	bool full;
 };
 
 static u64 cohort_prog_put(struct cohort_prog *p, const void *data, size_t len)
@@ -215,8 +217,10 @@ static struct cohort_stub_call *cohort_prog_call(struct cohort_prog *p, u64 nr,
 {
 	struct cohort_stub_call *c;
 
-	if (p->ncalls == p->maxcalls)
-		return NULL;
+	if (p->ncalls == p->maxcalls) {
+		p->full = true;
+		return &p->spare;
+	}
 	c = &p->calls[p->ncalls++];
 	c->nr = nr;
 	c->args[0] = a0;
@@ -319,8 +323,9 @@ static int cohort_rst_unmap_all(const struct cohort_stub_args *a,
 	struct vm_area_struct *vma;
 	struct cohort_range *r;
 	int n = 0, i, err = 0;
-	VMA_ITERATOR(vmi, mm, 0);
+	struct vma_iterator vmi;
 
+	vma_iter_init(&vmi, mm, 0);
 	mmap_read_lock(mm);
 	r = kvcalloc(mm->map_count + 1, sizeof(*r), GFP_KERNEL);
 	if (r) {
@@ -493,6 +498,7 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 	struct cohort_img_vma *iv = cohort_rst_special(rst, COHORT_VMA_VVAR);
 	struct cohort_img_vma *id = cohort_rst_special(rst, COHORT_VMA_VDSO);
 	struct prctl_mm_map map = {};
+	struct cohort_stub_call *c;
 	int high, i, fd;
 	bool have[3] = {};
 	u64 u, len;
@@ -503,24 +509,23 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 		u64 size;
 	} ss;
 
-#define CALL(nr, a0, a1, a2, a3) \
-	do { if (!cohort_prog_call(p, nr, a0, a1, a2, a3)) return -ENOSPC; } while (0)
-
 	for (i = 0; i < RLIM_NLIMITS; i++) {
 		u = cohort_prog_put(p, t->rlim[i], 16);
 		if (!u)
 			return -ENOSPC;
-		CALL(__NR_prlimit64, 0, i, u, 0);
+		c = cohort_prog_call(p, __NR_prlimit64, 0, i, u, 0);
 	}
 	if (iv && iv->start != vvar->start) {
-		CALL(__NR_mremap, vvar->start, vvar->end - vvar->start,
-		     vvar->end - vvar->start, MREMAP_MAYMOVE | MREMAP_FIXED);
-		p->calls[p->ncalls - 1].args[4] = iv->start;
+		len = vvar->end - vvar->start;
+		c = cohort_prog_call(p, __NR_mremap, vvar->start, len, len,
+				     MREMAP_MAYMOVE | MREMAP_FIXED);
+		c->args[4] = iv->start;
 	}
 	if (id && id->start != vdso->start) {
-		CALL(__NR_mremap, vdso->start, vdso->end - vdso->start,
-		     vdso->end - vdso->start, MREMAP_MAYMOVE | MREMAP_FIXED);
-		p->calls[p->ncalls - 1].args[4] = id->start;
+		len = vdso->end - vdso->start;
+		c = cohort_prog_call(p, __NR_mremap, vdso->start, len, len,
+				     MREMAP_MAYMOVE | MREMAP_FIXED);
+		c->args[4] = id->start;
 	}
 	for (i = 0; i < rst->nvmas; i++) {
 		struct cohort_rst_vma *rv = &rst->vmas[i];
@@ -530,16 +535,17 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 			continue;
 		len = rv->v.end - rv->v.start;
 		if (rv->has_pages && cohort_prog_prot(fl) != (PROT_READ | PROT_WRITE))
-			CALL(__NR_mprotect, rv->v.start, len, cohort_prog_prot(fl), 0);
+			c = cohort_prog_call(p, __NR_mprotect, rv->v.start, len,
+					     cohort_prog_prot(fl), 0);
 		if (fl & COHORT_VMA_DONTFORK)
-			CALL(__NR_madvise, rv->v.start, len, MADV_DONTFORK, 0);
+			c = cohort_prog_call(p, __NR_madvise, rv->v.start, len, MADV_DONTFORK, 0);
 		if (fl & COHORT_VMA_DONTDUMP)
-			CALL(__NR_madvise, rv->v.start, len, MADV_DONTDUMP, 0);
+			c = cohort_prog_call(p, __NR_madvise, rv->v.start, len, MADV_DONTDUMP, 0);
 		if (fl & COHORT_VMA_WIPEONFORK)
-			CALL(__NR_madvise, rv->v.start, len, MADV_WIPEONFORK, 0);
+			c = cohort_prog_call(p, __NR_madvise, rv->v.start, len, MADV_WIPEONFORK, 0);
 		if (fl & COHORT_VMA_LOCKED) {
-			CALL(__NR_mlock, rv->v.start, len, 0, 0);
-			p->calls[p->ncalls - 1].flags = COHORT_STUB_MAY_FAIL;
+			c = cohort_prog_call(p, __NR_mlock, rv->v.start, len, 0, 0);
+			c->flags = COHORT_STUB_MAY_FAIL;
 		}
 	}
 
@@ -556,8 +562,9 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 	map.env_end = rst->mm.env_end;
 	map.exe_fd = exe_fd;
 	if (rst->mm.auxv_words) {
-		map.auxv = (u64 __user *)(uintptr_t)cohort_prog_put(p, rst->auxv,
-							rst->mm.auxv_words * 8);
+		/* a user address; struct prctl_mm_map does not say so */
+		map.auxv = (u64 *)(uintptr_t)cohort_prog_put(p, rst->auxv,
+							     rst->mm.auxv_words * 8);
 		map.auxv_size = rst->mm.auxv_words * 8;
 		if (!map.auxv)
 			return -ENOSPC;
@@ -565,9 +572,9 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 	u = cohort_prog_put(p, &map, sizeof(map));
 	if (!u)
 		return -ENOSPC;
-	CALL(__NR_prctl, PR_SET_MM, PR_SET_MM_MAP, u, sizeof(map));
+	c = cohort_prog_call(p, __NR_prctl, PR_SET_MM, PR_SET_MM_MAP, u, sizeof(map));
 	if (exe_fd >= 0)
-		CALL(__NR_close, exe_fd, 0, 0, 0);
+		c = cohort_prog_call(p, __NR_close, exe_fd, 0, 0, 0);
 
 	/*
 	 * Descriptors: the temporaries first go above every number in play
@@ -579,7 +586,8 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 		high = max(high, rst->files[i].tmp_fd + 1);
 	for (i = 0; i < rst->nfiles; i++)
 		if (rst->files[i].tmp_fd >= 0)
-			CALL(COHORT_STUB_NR_MOVE_FD, rst->files[i].tmp_fd, high + i, 0, 0);
+			c = cohort_prog_call(p, COHORT_STUB_NR_MOVE_FD,
+					     rst->files[i].tmp_fd, high + i, 0, 0);
 	for (i = 0; i < rst->nfiles; i++) {
 		struct cohort_img_file *f = &rst->files[i].f;
 
@@ -587,27 +595,28 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 			have[f->fd] = true;
 		if (rst->files[i].tmp_fd < 0)
 			continue;
-		CALL(COHORT_STUB_NR_MOVE_FD, high + i, f->fd, f->cloexec ? O_CLOEXEC : 0, 0);
+		c = cohort_prog_call(p, COHORT_STUB_NR_MOVE_FD, high + i, f->fd,
+				     f->cloexec ? O_CLOEXEC : 0, 0);
 		if (f->kind == COHORT_FILE_REG || f->kind == COHORT_FILE_DIR)
-			CALL(__NR_lseek, f->fd, f->pos, SEEK_SET, 0);
+			c = cohort_prog_call(p, __NR_lseek, f->fd, f->pos, SEEK_SET, 0);
 	}
 	for (fd = 0; fd < 3; fd++) {
 		if (have[fd])
 			continue;
-		CALL(__NR_close, fd, 0, 0, 0);
-		p->calls[p->ncalls - 1].flags = COHORT_STUB_MAY_FAIL;
+		c = cohort_prog_call(p, __NR_close, fd, 0, 0, 0);
+		c->flags = COHORT_STUB_MAY_FAIL;
 	}
 
 	u = cohort_prog_put(p, rst->cwd, strlen(rst->cwd) + 1);
 	if (!u)
 		return -ENOSPC;
-	CALL(__NR_chdir, u, 0, 0, 0);
-	CALL(__NR_umask, t->umask, 0, 0, 0);
-	CALL(__NR_personality, t->personality, 0, 0, 0);
+	c = cohort_prog_call(p, __NR_chdir, u, 0, 0, 0);
+	c = cohort_prog_call(p, __NR_umask, t->umask, 0, 0, 0);
+	c = cohort_prog_call(p, __NR_personality, t->personality, 0, 0, 0);
 	u = cohort_prog_put(p, t->comm, sizeof(t->comm));
 	if (!u)
 		return -ENOSPC;
-	CALL(__NR_prctl, PR_SET_NAME, u, 0, 0);
+	c = cohort_prog_call(p, __NR_prctl, PR_SET_NAME, u, 0, 0);
 
 	for (i = 1; i <= _NSIG; i++) {
 		struct cohort_img_sigaction *a = &rst->act[i - 1];
@@ -618,7 +627,7 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 		u = cohort_prog_put(p, a, sizeof(*a));
 		if (!u)
 			return -ENOSPC;
-		CALL(__NR_rt_sigaction, i, u, 0, sizeof(sigset_t));
+		c = cohort_prog_call(p, __NR_rt_sigaction, i, u, 0, sizeof(sigset_t));
 	}
 	if (t->sas_size) {
 		ss.sp = t->sas_sp;
@@ -628,20 +637,19 @@ static int cohort_rst_program(struct cohort_rst *rst, struct cohort_prog *p,
 		u = cohort_prog_put(p, &ss, sizeof(ss));
 		if (!u)
 			return -ENOSPC;
-		CALL(__NR_sigaltstack, u, 0, 0, 0);
+		c = cohort_prog_call(p, __NR_sigaltstack, u, 0, 0, 0);
 	}
-	CALL(__NR_set_tid_address, t->clear_child_tid, 0, 0, 0);
+	c = cohort_prog_call(p, __NR_set_tid_address, t->clear_child_tid, 0, 0, 0);
 	if (t->robust_list)
-		CALL(__NR_set_robust_list, t->robust_list, t->robust_len, 0, 0);
+		c = cohort_prog_call(p, __NR_set_robust_list, t->robust_list, t->robust_len, 0, 0);
 	if (t->rseq) {
-		CALL(__NR_rseq, t->rseq, t->rseq_len, 0, t->rseq_sig);
-		p->calls[p->ncalls - 1].flags = COHORT_STUB_MAY_FAIL;
+		c = cohort_prog_call(p, __NR_rseq, t->rseq, t->rseq_len, 0, t->rseq_sig);
+		c->flags = COHORT_STUB_MAY_FAIL;
 	}
-	CALL(__NR_arch_prctl, ARCH_SET_FS, rst->regs.fs_base, 0, 0);
+	c = cohort_prog_call(p, __NR_arch_prctl, ARCH_SET_FS, rst->regs.fs_base, 0, 0);
 	if (rst->regs.gs_base)
-		CALL(__NR_arch_prctl, ARCH_SET_GS, rst->regs.gs_base, 0, 0);
-#undef CALL
-	return 0;
+		c = cohort_prog_call(p, __NR_arch_prctl, ARCH_SET_GS, rst->regs.gs_base, 0, 0);
+	return p->full ? -ENOSPC : 0;
 }
 
 /* The FPU state as XRSTOR/FXRSTOR will take it without a fault. */

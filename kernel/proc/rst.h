@@ -10,6 +10,7 @@
 
 #include <linux/mm.h>
 #include <linux/signal.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/cohort.h>
 
@@ -18,7 +19,7 @@
 #define COHORT_RST_FILES_MAX	4096
 #define COHORT_RST_FD_MAX	(1024 * 1024)	/* NR_OPEN */
 #define COHORT_RST_VMAS_MAX	65530
-#define COHORT_RST_HOLE_MIN	(1UL << 20)
+#define COHORT_RST_HOLE_MIN	SZ_1M
 
 enum {
 	RST_EMPTY,

@@ -79,6 +79,7 @@ restored_ok() {
 		! grep -q '^not ok' "$W/$2.out" && grep -q '^# 0 failed' "$W/$2.out"
 }
 
+echo "# section 1 at ${SECONDS} s"
 # --- 1: checkpoint on node 1 (--stop), restore on node 2
 p=$(start 1 v1 "$V $W $HEAP")
 out=$(on 1 "$C -j checkpoint $p $W/v1.img --stop; $G/img_mutate.py --summary $W/v1.img | head -1" 2>&1)
@@ -98,6 +99,7 @@ diag < "$W/v1.restore"
 check "restored on node 2: all $CHECKS checks pass (registers, FPU, stack, heap, brk, files, mappings, signals, cwd, umask, comm, rlimit)" \
 	restored_ok "$rc" v1
 
+echo "# section 2 at ${SECONDS} s"
 # --- 2: checkpoint without --stop: the process runs on untouched; its
 # image restores on node 1 as well
 p=$(start 1 v2 "$V $W 4")
@@ -109,6 +111,7 @@ rc=$(restore_run 1 "$W/v2.img" v2)
 check "the image of the running process restores on the same node" \
 	restored_ok "$rc" v2
 
+echo "# section 3 at ${SECONDS} s"
 # --- 3: the checks can fail: corrupted images (test build's knob)
 on 1 "kill \$(cat /tmp/cohortd.pid) 2> /dev/null; rm -f /tmp/cohortd.pid; rmmod cohort && insmod $TESTMOD" > /dev/null
 for c in 1:rbx:"general registers" 2:heap:"heap pattern"; do
@@ -122,6 +125,7 @@ for c in 1:rbx:"general registers" 2:heap:"heap pattern"; do
 done
 on 1 "rmmod cohort && insmod \$COHORT_MOD && sh $G/cohortd_start.sh" > /dev/null
 
+echo "# section 4 at ${SECONDS} s"
 # --- 4: refusals leave the process running
 refuse() {	# NAME PATTERN CMD: CMD must fail saying PATTERN, the process lives
 	local name=$1 pat=$2 out
@@ -147,6 +151,7 @@ echo "$out" | diag
 check "a tampered image is refused (checksum)" \
 	says "$out" checksum rc=1
 
+echo "# section 5 at ${SECONDS} s"
 # --- 5: hostile images, CRC fixed up: those of a refusable kind are all
 # refused with a reason; the rest (a field flipped, a record dropped: may
 # still be valid) restore or are refused, and nothing hangs
@@ -155,10 +160,11 @@ echo "$out" | diag
 check "$NMUT hostile variants of an image (CRC fixed up): every refusable one refused with a reason, none hangs, none left running" \
 	both says "$out" "tried=$NMUT .* bad=0" -- last_is "$out" 0
 
+echo "# section 6 at ${SECONDS} s"
 # --- 6: blocked in a system call when checkpointed: it goes on as after a
 # signal without a handler (coreutils sleep loops on EINTR with the time
 # left, pause() and read() are made again)
-out=$(on 1 "cd $W; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /dev/null; exec sleep 6 ) & p=\$!; sleep 1
+out=$(on 1 "cd $W; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /dev/null; exec sleep 6 > $W/sl.out 2>&1 ) & p=\$!; sleep 1
 	$C checkpoint \$p $W/sl.img --stop > /dev/null && kill -9 \$p && echo saved" 2>&1)
 out="$out
 $(T=$((60 * SLOW)) on 2 "t0=\$(date +%s); $C restore $W/sl.img 2> /dev/null; echo rc=\$? took=\$((\$(date +%s) - t0))" 2>&1)"
@@ -168,7 +174,7 @@ check "sleep 6 checkpointed 1 s in, restored on node 2: sleeps the rest (3..$((1
 	both says "$out" saved rc=0 -- sh -c "[ ${took:-0} -ge 3 ] && [ ${took:-0} -le $((10 * SLOW)) ]"
 out=$(on 1 "cd $W; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /dev/null; exec python3 -c 'import signal, sys
 signal.signal(signal.SIGUSR1, lambda *a: print(\"got USR1\", flush=True))
-print(\"pausing\", flush=True); signal.pause(); sys.exit(7)' > $W/pa.out ) & p=\$!
+print(\"pausing\", flush=True); signal.pause(); sys.exit(7)' > $W/pa.out 2>&1 ) & p=\$!
 	for k in \$(seq $((100 * SLOW))); do grep -q pausing $W/pa.out && break; sleep 0.1; done
 	$C checkpoint \$p $W/pa.img --stop > /dev/null && kill -9 \$p && echo saved" 2>&1)
 out="$out
@@ -176,7 +182,7 @@ $(restore_run 2 "$W/pa.img" pa)"
 echo "$out" | diag
 check "pause() in python3 when checkpointed: restored on node 2, SIGUSR1 reaches its handler, exit 7" \
 	both says "$out" saved -- both last_is "$out" 7 -- says "$(cat "$W/pa.out")" "got USR1"
-out=$(on 1 "cd $W; rm -f /tmp/ff; mkfifo /tmp/ff; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /tmp/ff; exec wc -c ) > $W/rd.out & p=\$!
+out=$(on 1 "cd $W; rm -f /tmp/ff; mkfifo /tmp/ff; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /tmp/ff; exec wc -c 2> $W/rd.err ) > $W/rd.out & p=\$!
 	( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- > /tmp/ff; exec sleep 60 ) & w=\$!; sleep $((1 * SLOW))
 	$C checkpoint \$p $W/rd.img --stop > /dev/null && kill -9 \$p && echo saved; kill \$w; rm /tmp/ff" 2>&1)
 out="$out
@@ -185,11 +191,13 @@ echo "$out" | diag
 check "read() on a pipe (stdin) when checkpointed: the restored wc reads the restorer's stdin to its end (5000)" \
 	both says "$out" saved rc=0 -- last_is "$out" 5000
 
+echo "# section 7 at ${SECONDS} s"
 # --- 7: real programs, unmodified: python3 and gzip, each checkpointed
 # mid-run on node 1 and finished on node 2, give the undisturbed result
 on 1 "head -c 3000000 /dev/urandom > /tmp/a && cat /tmp/a /tmp/a /tmp/a /tmp/a > $W/big && gzip -n -c $W/big | sha256sum > $W/gz.want" > /dev/null
+# (1 s whatever the kernel: user-space code runs at the same speed on all)
 prog() {	# NAME CMD OUT: CMD > OUT on node 1, checkpointed after 1 s, finished on 2
-	on 1 "cd $W; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /dev/null; exec $2 > $3 2> $W/$1.err ) & p=\$!; sleep $((1 * SLOW)); $C checkpoint \$p $W/$1.img --stop && kill -9 \$p" 2>&1 | diag
+	on 1 "cd $W; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /dev/null; exec $2 > $3 2> $W/$1.err ) & p=\$!; sleep 1; $C checkpoint \$p $W/$1.img --stop && kill -9 \$p" 2>&1 | diag
 	T=$((300 * SLOW)) on 2 "cd $W; $C restore $W/$1.img 2> $W/$1.restore; echo rc=\$?"
 }
 want=$(on 1 "python3 -c 's=0
@@ -207,5 +215,6 @@ echo "$out" | diag
 check "gzip of 12 MB checkpointed mid-run on node 1, finished on node 2: the same bytes" \
 	both says "$out" rc=0 -- same "$(sha256sum < "$W/big.gz")" "$(cat "$W/gz.want")"
 
+echo "# done at ${SECONDS} s"
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -97,11 +97,12 @@ int cmd_checkpoint(int argc, char **argv)
 		return EXIT_KERNEL;
 	}
 	if (json_output)
-		printf("{\"pid\": %ld, \"bytes\": %llu, \"pages\": %llu, \"freeze-us\": %llu, \"total-us\": %.0f}\n",
+		printf("{\"pid\": %ld, \"bytes\": %llu, \"pages\": %llu, %s%llu, %s%.0f}\n",
 		       pid, (unsigned long long)req.bytes, (unsigned long long)req.pages,
-		       (unsigned long long)req.freeze_ns / 1000, ms * 1000);
+		       "\"freeze-us\": ", (unsigned long long)req.freeze_ns / 1000,
+		       "\"total-us\": ", ms * 1000);
 	else
-		printf("checkpointed %ld to %s: %llu bytes, %llu pages, frozen %.1f ms, %.1f ms in all%s\n",
+		printf("checkpointed %ld to %s: %llu bytes, %llu pages, frozen %.1f of %.1f ms%s\n",
 		       pid, file, (unsigned long long)req.bytes,
 		       (unsigned long long)req.pages, req.freeze_ns / 1e6, ms,
 		       req.flags & COHORT_CKPT_STOP ? " (left stopped)" : "");

@@ -17,9 +17,7 @@
 #include <linux/cohort.h>
 
 #include "restore.h"
-
-extern const unsigned char _binary_stub_bin_start[];
-extern const unsigned char _binary_stub_bin_end[];
+#include "stub_blob.h"
 
 #define STUB_STACK	(64 * 1024)
 #define PAGE		4096UL

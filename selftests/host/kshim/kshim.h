@@ -48,6 +48,7 @@ typedef long long s64;
 #undef _NSIG
 #define _NSIG			64
 #define RLIM_NLIMITS		16
+#define SZ_1M			0x00100000
 #ifndef __O_SYNC
 #define __O_SYNC		04000000
 #endif
