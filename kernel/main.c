@@ -21,6 +21,7 @@
 #include "net/conn.h"
 #include "net/node.h"
 #include "net/rpc.h"
+#include "proc/migrate.h"
 
 static int __init cohort_mod_init(void)
 {
@@ -39,9 +40,12 @@ static int __init cohort_mod_init(void)
 	err = cohort_node_init();
 	if (err)
 		goto err_transport;
-	err = cohort_sysfs_init();
+	err = cohort_migrate_init();
 	if (err)
 		goto err_node;
+	err = cohort_sysfs_init();
+	if (err)
+		goto err_migrate;
 	err = cohort_chardev_init();
 	if (err)
 		goto err_sysfs;
@@ -63,6 +67,8 @@ err_chardev:
 	cohort_chardev_exit();
 err_sysfs:
 	cohort_sysfs_exit();
+err_migrate:
+	cohort_migrate_exit();
 err_node:
 	cohort_node_exit();
 err_transport:
@@ -80,6 +86,7 @@ static void __exit cohort_mod_exit(void)
 	cohort_selftest_hooks_exit();
 	cohort_chardev_exit();
 	cohort_sysfs_exit();
+	cohort_migrate_exit();
 	cohort_node_exit();
 	cohort_transport_exit();
 	cohort_rpc_exit();

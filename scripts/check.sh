@@ -247,6 +247,15 @@ EOF
 	grep -q '^1\.\.' "$d/ckpt.tap" ||
 		emit fail "$kver: checkpoint suite ran to the end"
 
+	# Migration: a process moved 1 -> 2 -> 3 -> 1 and checked, refusals,
+	# no restorer at the destination, the destination cut off mid-way,
+	# real programs (selftests/cluster/migrate.sh).
+	COHORT_SLOW=$slow COHORT_CKPT_HEAP_MB=$heap \
+		"$TOP/selftests/cluster/migrate.sh" "$d" > "$d/migrate.tap" 2>&1
+	collect "$kver: migrate" "$d/migrate.tap"
+	grep -q '^1\.\.' "$d/migrate.tap" ||
+		emit fail "$kver: migration suite ran to the end"
+
 	# Scenario controls: cut one node off the switch and back, kill one
 	# and restart it, while the others keep running.
 	ping3="busybox ping -c 1 -W 2 10.77.0.3 > /dev/null"

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "../proc/checkpoint.h"
+#include "../proc/migrate.h"
 #include "../proc/restore.h"
 #include "chardev.h"
 
@@ -53,6 +54,8 @@ static long cohort_dev_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case COHORT_IOC_CHECKPOINT:
 		return cohort_checkpoint_ioctl((void __user *)arg);
+	case COHORT_IOC_MIGRATE_FETCH:
+		return cohort_migrate_fetch_ioctl((void __user *)arg);
 	case COHORT_IOC_RESTORE_PREPARE:
 	case COHORT_IOC_RESTORE_MM:
 	case COHORT_IOC_RESTORE_FINISH:

@@ -28,6 +28,7 @@
 #include "../net/events.h"
 #include "../net/node.h"
 #include "../net/rpc.h"
+#include "../proc/migrate.h"
 
 #define PING_TIMEOUT_MS	10000
 
@@ -88,6 +89,16 @@ static const struct nla_policy ping_policy[COHORT_A_MAX + 1] = {
 						 COHORT_PING_COUNT_MAX),
 	[COHORT_A_PING_PATTERN] = NLA_POLICY_RANGE(NLA_BINARY, 1,
 						   COHORT_PING_PATTERN_MAX),
+};
+
+static struct netlink_range_validation pid_range = {
+	.min = 1,
+	.max = PID_MAX_LIMIT,
+};
+
+static const struct nla_policy migrate_policy[COHORT_A_MAX + 1] = {
+	[COHORT_A_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
+	[COHORT_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, COHORT_NODE_ID_MAX),
 };
 
 static int reject(int err)
@@ -585,6 +596,95 @@ out_free:
 	return err;
 }
 
+/*
+ * MIGRATE: any user, for a process it could trace (checked by the
+ * checkpoint). On failure a reply with the reason precedes the error
+ * (the reason is made at run time; an extack message cannot be).
+ */
+static int migrate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cohort_net *cn = cohort_net(genl_info_net(info));
+	struct nlattr *tb[COHORT_A_MAX + 1];
+	struct cohort_migrate_result *res;
+	struct sk_buff *msg;
+	u32 node, self;
+	void *hdr;
+	int err, ret;
+
+	err = parse_request(info, migrate_policy, tb) ?:
+	      require_attr(info, tb, COHORT_A_PID) ?:
+	      require_attr(info, tb, COHORT_A_NODE_ID);
+	if (err)
+		return err;
+	node = nla_get_u32(tb[COHORT_A_NODE_ID]);
+	mutex_lock(&cn->lock);
+	self = cn->self_id;
+	mutex_unlock(&cn->lock);
+	if (!self) {
+		NL_SET_ERR_MSG_MOD(info->extack, "this node is not configured");
+		return reject(-EINVAL);
+	}
+	if (node == self) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[COHORT_A_NODE_ID],
+				    "the process is on that node already");
+		return reject(-EINVAL);
+	}
+	res = kzalloc(sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	err = cohort_migrate(cn, nla_get_u32(tb[COHORT_A_PID]), node, res);
+	if (err)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "not migrated: the process goes on here");
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	hdr = genlmsg_put_reply(msg, info, &cohort_genl_family, 0,
+				COHORT_CMD_MIGRATE);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, COHORT_A_MIG_BYTES, res->bytes, COHORT_A_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_A_MIG_PAGES, res->pages, COHORT_A_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_A_MIG_FREEZE_US,
+			      div_u64(res->freeze_ns, NSEC_PER_USEC), COHORT_A_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_A_MIG_TOTAL_US,
+			      div_u64(res->total_ns, NSEC_PER_USEC), COHORT_A_PAD) ||
+	    (!err && nla_put_u32(msg, COHORT_A_MIG_REMOTE_PID, res->remote_pid)) ||
+	    (err && nla_put_string(msg, COHORT_A_REASON, res->reason))) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out_free;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out_free:
+	kfree(res);
+	return err ?: ret;
+}
+
+/* An incoming migration waits for a restorer: tell cohortd. */
+void cohort_genl_migrate_in(struct cohort_net *cn, u32 node, u64 id, u32 pid)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &cohort_genl_family, 0,
+			  COHORT_CMD_MIGRATE_IN_NTF);
+	if (!hdr || nla_put_u32(msg, COHORT_A_NODE_ID, node) ||
+	    nla_put_u64_64bit(msg, COHORT_A_MIG_ID, id, COHORT_A_PAD) ||
+	    nla_put_u32(msg, COHORT_A_PID, pid)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&cohort_genl_family, cn->net, msg, 0, 0,
+				GFP_KERNEL);
+}
+
 /* Multicast a node event to the namespace's "events" listeners. */
 void cohort_genl_event(struct cohort_net *cn, int ev, u32 node_id,
 		       const char *reason)
@@ -648,6 +748,10 @@ static const struct genl_small_ops cohort_genl_ops[] = {
 	{
 		.cmd = COHORT_CMD_PING,
 		.doit = ping_doit,
+	},
+	{
+		.cmd = COHORT_CMD_MIGRATE,
+		.doit = migrate_doit,
 	},
 };
 

@@ -11,5 +11,6 @@ long cohort_genl_rejected(void);
 struct cohort_net;
 void cohort_genl_event(struct cohort_net *cn, int ev, u32 node_id,
 		       const char *reason);
+void cohort_genl_migrate_in(struct cohort_net *cn, u32 node, u64 id, u32 pid);
 
 #endif /* _COHORT_NETLINK_H */

@@ -21,6 +21,7 @@
 #include "../net/auth.h"
 #include "../net/conn.h"
 #include "../net/node.h"
+#include "../proc/migrate.h"
 
 unsigned int cohort_dead_timeout_ms = COHORT_DEAD_TIMEOUT_MS_DEFAULT;
 unsigned int cohort_max_nodes = COHORT_NODES_MAX;
@@ -241,13 +242,36 @@ static struct kobj_attribute frames_refused_attr = __ATTR_RO(frames_refused);
 static struct kobj_attribute handshakes_attr = __ATTR_RO(handshakes);
 static struct kobj_attribute inflight_attr = __ATTR_RO(inflight);
 
-/* Filled in by cohort_sysfs_init(): the five above, then the counters. */
-static struct attribute *cohort_stats_attrs[5 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
+/* Migrations of this node's processes (out) and to this node (in). */
+static ssize_t migrations_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf);
+static struct kobj_attribute mig_attrs[] = {
+	__ATTR(migrations_out, 0444, migrations_show, NULL),
+	__ATTR(migrations_out_failed, 0444, migrations_show, NULL),
+	__ATTR(migrations_in, 0444, migrations_show, NULL),
+	__ATTR(migrations_in_failed, 0444, migrations_show, NULL),
+};
+
+static ssize_t migrations_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	u64 v[ARRAY_SIZE(mig_attrs)];
+
+	cohort_migrate_stats(&v[0], &v[1], &v[2], &v[3]);
+	return sysfs_emit(buf, "%llu\n", v[attr - mig_attrs]);
+}
+
+/* Filled in by cohort_sysfs_init(): the nine above, then the counters. */
+static struct attribute *cohort_stats_attrs[9 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
 	&netlink_rejected_attr.attr,
 	&instances_attr.attr,
 	&frames_refused_attr.attr,
 	&handshakes_attr.attr,
 	&inflight_attr.attr,
+	&mig_attrs[0].attr,
+	&mig_attrs[1].attr,
+	&mig_attrs[2].attr,
+	&mig_attrs[3].attr,
 };
 
 static const struct attribute_group cohort_stats_group = {
@@ -413,7 +437,7 @@ int __init cohort_sysfs_init(void)
 	for (i = 0; i < ARRAY_SIZE(peer_stat_attrs); i++)
 		peer_attrs[4 + i] = &peer_stat_attrs[i].attr.attr;
 	for (i = 0; i < ARRAY_SIZE(cn_stat_attrs); i++)
-		cohort_stats_attrs[5 + i] = &cn_stat_attrs[i].attr.attr;
+		cohort_stats_attrs[9 + i] = &cn_stat_attrs[i].attr.attr;
 	cohort_kobj = kobject_create_and_add("cohort", kernel_kobj);
 	if (!cohort_kobj)
 		return -ENOMEM;

@@ -48,6 +48,11 @@ enum cohort_msg_type {
 	COHORT_MSG_AUTH = 2,		/* handshake proof */
 	COHORT_MSG_HEARTBEAT = 3,
 	COHORT_MSG_ECHO = 4,		/* test and benchmark RPC */
+	COHORT_MSG_MIG_BEGIN = 5,	/* migration: reserve (kernel/proc/migrate.c) */
+	COHORT_MSG_MIG_DATA = 6,	/* migration: a piece of the image */
+	COHORT_MSG_MIG_RESTORE = 7,	/* migration: restore it, answer when ready */
+	COHORT_MSG_MIG_COMMIT = 8,	/* migration: let it run there */
+	COHORT_MSG_MIG_ABORT = 9,	/* migration: give it up */
 	COHORT_MSG_TEST_ERR = 61,	/* test build only: answers an error */
 	COHORT_MSG_TEST_NEST = 62,	/* test build only: a handler that calls */
 	COHORT_MSG_TYPE_MAX = 64,	/* table size; types are below it */

@@ -49,17 +49,30 @@ enum {
 	CKPT_CANCELLED,
 };
 
+/* A held process (COHORT_CKPT_HOLD): ->hold */
+enum {
+	CKPT_HELD,
+	CKPT_RESUMED,
+	CKPT_COMMITTED,
+	CKPT_GONE,		/* killed while held, or nobody decided */
+};
+
+/* A held process goes on by itself if nobody decides within this. */
+#define COHORT_CKPT_HOLD_MAX	(300 * HZ)
+
 /* One checkpoint request; the requester and the task work each hold a ref. */
 struct cohort_ckpt {
 	struct callback_head work;
 	refcount_t ref;
 	atomic_t state;			/* CKPT_* */
 	struct completion done;		/* the work ran (not if cancelled) */
+	atomic_t hold;			/* CKPT_HELD etc. */
+	struct completion verdict_done;	/* ->hold was decided */
 	struct file *out;
 	u32 flags;
 	/* written by the work before done, read by the requester after */
 	int err;
-	u64 bytes, pages, freeze_ns;
+	u64 t0, bytes, pages, freeze_ns;
 	char reason[COHORT_REASON_MAX];
 };
 
@@ -68,6 +81,8 @@ struct cohort_ckpt_vma {
 	struct cohort_img_vma v;
 	struct file *file;		/* held, or NULL */
 };
+
+static void cohort_ckpt_held(struct cohort_ckpt *ck);
 
 static void cohort_ckpt_put(struct cohort_ckpt *ck)
 {
@@ -904,82 +919,99 @@ out_path:
 static void cohort_ckpt_work(struct callback_head *head)
 {
 	struct cohort_ckpt *ck = container_of(head, struct cohort_ckpt, work);
-	u64 t0;
+	bool hold;
 
 	if (atomic_cmpxchg(&ck->state, CKPT_QUEUED, CKPT_RUNNING) == CKPT_QUEUED) {
-		t0 = ktime_get_ns();
+		ck->t0 = ktime_get_ns();
 		ck->err = cohort_ckpt_save(ck);
-		ck->freeze_ns = ktime_get_ns() - t0;
+		ck->freeze_ns = ktime_get_ns() - ck->t0;
 		if (!ck->err && (ck->flags & COHORT_CKPT_STOP))
 			send_sig(SIGSTOP, current, 1);
 #ifdef COHORT_TEST_HOOKS
 		cohort_test_ckpt_corrupt = 0;
 #endif
+		hold = !ck->err && (ck->flags & COHORT_CKPT_HOLD);
 		complete(&ck->done);
+		if (hold)
+			cohort_ckpt_held(ck);
 	}
 	cohort_ckpt_put(ck);
 }
 
-long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq)
+/*
+ * Held after its image was taken, the process waits here, in its own
+ * context, for the requester's verdict: go on, or end (its image runs
+ * elsewhere now). A SIGKILL meanwhile ends the wait; the requester then
+ * finds it gone and gives up on the image.
+ */
+static void cohort_ckpt_held(struct cohort_ckpt *ck)
 {
-	struct cohort_checkpoint_req req;
+	long left;
+
+	left = wait_for_completion_killable_timeout(&ck->verdict_done,
+						    COHORT_CKPT_HOLD_MAX);
+	if (left <= 0 &&
+	    atomic_cmpxchg(&ck->hold, CKPT_HELD, CKPT_GONE) == CKPT_HELD)
+		return;		/* killed, or nobody decided: go on */
+	if (left <= 0)
+		wait_for_completion(&ck->verdict_done);	/* being decided */
+	if (atomic_read(&ck->hold) == CKPT_COMMITTED)
+		send_sig(SIGKILL, current, 1);
+}
+
+/*
+ * The checks of a request on process @vpid and the wait for its image;
+ * the reason of a refusal in @res. With COHORT_CKPT_HOLD, success leaves
+ * the process held and *@heldp the request to give cohort_ckpt_release().
+ */
+static int cohort_ckpt_request(pid_t vpid, struct file *out, u32 flags,
+			       unsigned int timeout_ms,
+			       struct cohort_ckpt **heldp,
+			       struct cohort_ckpt_result *res)
+{
 	struct task_struct *task;
 	struct cohort_ckpt *ck;
 	long left;
 	int err;
 
-	if (copy_from_user(&req, ureq, sizeof(req)))
-		return -EFAULT;
-	memset(req.reason, 0, sizeof(req.reason));
-	req.bytes = 0;
-	req.pages = 0;
-	req.freeze_ns = 0;
-	if (req.flags & ~COHORT_CKPT_FLAGS) {
-		strscpy(req.reason, "unknown flags", sizeof(req.reason));
-		err = -EINVAL;
-		goto out_copy;
-	}
+	memset(res, 0, sizeof(*res));
 	ck = kzalloc(sizeof(*ck), GFP_KERNEL_ACCOUNT);
 	if (!ck)
 		return -ENOMEM;
 	refcount_set(&ck->ref, 1);
 	atomic_set(&ck->state, CKPT_QUEUED);
+	atomic_set(&ck->hold, CKPT_HELD);
 	init_completion(&ck->done);
-	ck->flags = req.flags;
+	init_completion(&ck->verdict_done);
+	ck->flags = flags;
 
 	rcu_read_lock();
-	task = pid_task(find_vpid(req.pid), PIDTYPE_PID);
+	task = pid_task(find_vpid(vpid), PIDTYPE_PID);
 	if (task)
 		get_task_struct(task);
 	rcu_read_unlock();
 	err = -ESRCH;
 	if (!task) {
-		snprintf(req.reason, sizeof(req.reason), "no process %u", req.pid);
+		snprintf(res->reason, sizeof(res->reason), "no process %u", vpid);
 		goto out_free;
 	}
 	err = -EPERM;
 	if (!cohort_may_act_on(task)) {
-		strscpy(req.reason, "not permitted: the caller could not trace that process",
-			sizeof(req.reason));
+		strscpy(res->reason, "not permitted: the caller could not trace that process",
+			sizeof(res->reason));
 		goto out_task;
 	}
 	err = -EINVAL;
 	if (task->flags & (PF_KTHREAD | PF_IO_WORKER)) {
-		strscpy(req.reason, "a kernel thread", sizeof(req.reason));
+		strscpy(res->reason, "a kernel thread", sizeof(res->reason));
 		goto out_task;
 	}
 	if (same_thread_group(task, current)) {
-		strscpy(req.reason, "a process cannot checkpoint itself this way",
-			sizeof(req.reason));
+		strscpy(res->reason, "a process cannot checkpoint itself this way",
+			sizeof(res->reason));
 		goto out_task;
 	}
-	ck->out = fget(req.fd);
-	err = -EBADF;
-	if (!ck->out || !(ck->out->f_mode & FMODE_WRITE)) {
-		strscpy(req.reason, "the image descriptor is not open for writing",
-			sizeof(req.reason));
-		goto out_task;
-	}
+	ck->out = get_file(out);
 
 	__module_get(THIS_MODULE);
 	refcount_inc(&ck->ref);
@@ -988,31 +1020,39 @@ long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq)
 	if (err) {
 		refcount_dec(&ck->ref);
 		module_put(THIS_MODULE);
-		strscpy(req.reason, "the process is exiting", sizeof(req.reason));
+		strscpy(res->reason, "the process is exiting", sizeof(res->reason));
 		goto out_task;
 	}
 	put_task_struct(task);
 
-	left = msecs_to_jiffies(req.timeout_ms ?: 10000);
+	left = msecs_to_jiffies(timeout_ms ?: 10000);
 	left = wait_for_completion_killable_timeout(&ck->done, left);
 	if (left <= 0 &&
 	    atomic_cmpxchg(&ck->state, CKPT_QUEUED, CKPT_CANCELLED) == CKPT_QUEUED) {
 		err = left < 0 ? -EINTR : -ETIMEDOUT;
-		strscpy(req.reason, COHORT_CKPT_NOT_REACHED, sizeof(req.reason));
+		strscpy(res->reason, COHORT_CKPT_NOT_REACHED, sizeof(res->reason));
 		cohort_ckpt_put(ck);
-		goto out_copy;
+		return err;
 	}
-	if (left <= 0 && wait_for_completion_killable(&ck->done)) {
+	if (left <= 0 && !(flags & COHORT_CKPT_HOLD) &&
+	    wait_for_completion_killable(&ck->done)) {
 		cohort_ckpt_put(ck);	/* the work finishes on its own */
 		return -EINTR;
 	}
+	if (left <= 0)
+		wait_for_completion(&ck->done);	/* it is being written */
 	err = ck->err;
-	req.bytes = ck->bytes;
-	req.pages = ck->pages;
-	req.freeze_ns = ck->freeze_ns;
-	memcpy(req.reason, ck->reason, sizeof(req.reason));
+	res->bytes = ck->bytes;
+	res->pages = ck->pages;
+	res->freeze_ns = ck->freeze_ns;
+	memcpy(res->reason, ck->reason, sizeof(res->reason));
+	res->reason[sizeof(res->reason) - 1] = 0;
+	if (!err && (flags & COHORT_CKPT_HOLD)) {
+		*heldp = ck;
+		return 0;
+	}
 	cohort_ckpt_put(ck);
-	goto out_copy;
+	return err;
 
 out_task:
 	put_task_struct(task);
@@ -1020,7 +1060,70 @@ out_free:
 	if (ck->out)
 		fput(ck->out);
 	kfree(ck);
+	return err;
+}
+
+int cohort_checkpoint_hold(pid_t vpid, struct file *out,
+			   unsigned int timeout_ms, struct cohort_ckpt **heldp,
+			   struct cohort_ckpt_result *res)
+{
+	*heldp = NULL;
+	return cohort_ckpt_request(vpid, out, COHORT_CKPT_HOLD, timeout_ms,
+				   heldp, res);
+}
+
+bool cohort_ckpt_release(struct cohort_ckpt *ck, bool commit, u64 *frozen_ns)
+{
+	bool held;
+
+	held = atomic_cmpxchg(&ck->hold, CKPT_HELD,
+			      commit ? CKPT_COMMITTED : CKPT_RESUMED) == CKPT_HELD;
+	if (frozen_ns)
+		*frozen_ns = ktime_get_ns() - ck->t0;
+	complete(&ck->verdict_done);
+	cohort_ckpt_put(ck);
+	return held;
+}
+
+bool cohort_ckpt_still_held(struct cohort_ckpt *ck)
+{
+	return atomic_read(&ck->hold) == CKPT_HELD;
+}
+
+long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq)
+{
+	struct cohort_checkpoint_req req;
+	struct cohort_ckpt_result res;
+	struct file *out;
+	int err;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	memset(&res, 0, sizeof(res));
+	err = -EINVAL;
+	if (req.flags & ~COHORT_CKPT_FLAGS) {
+		strscpy(res.reason, "unknown flags", sizeof(res.reason));
+		goto out_copy;
+	}
+	out = fget(req.fd);
+	err = -EBADF;
+	if (!out || !(out->f_mode & FMODE_WRITE)) {
+		strscpy(res.reason, "the image descriptor is not open for writing",
+			sizeof(res.reason));
+		if (out)
+			fput(out);
+		goto out_copy;
+	}
+	err = cohort_ckpt_request(req.pid, out, req.flags, req.timeout_ms,
+				  NULL, &res);
+	fput(out);
+	if (err == -EINTR && fatal_signal_pending(current))
+		return -EINTR;
 out_copy:
+	req.bytes = res.bytes;
+	req.pages = res.pages;
+	req.freeze_ns = res.freeze_ns;
+	memcpy(req.reason, res.reason, sizeof(req.reason));
 	req.reason[sizeof(req.reason) - 1] = 0;
 	if (copy_to_user(ureq, &req, sizeof(req)))
 		return -EFAULT;

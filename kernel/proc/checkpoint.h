@@ -4,6 +4,29 @@
 
 #include <linux/cohort.h>
 
+struct file;
+struct cohort_ckpt;
+
+/* Kernel-only checkpoint flag: hold the process after its image is taken. */
+#define COHORT_CKPT_HOLD	0x80000000U
+
+struct cohort_ckpt_result {
+	u64 bytes, pages, freeze_ns;
+	char reason[COHORT_REASON_MAX];
+};
+
 long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq);
+/*
+ * Write the image of process @vpid (the caller's PID namespace) to @out
+ * and hold the process frozen: *@heldp is then to be given to
+ * cohort_ckpt_release(), which lets it go on or (@commit) ends it with
+ * SIGKILL. Returns whether it was still held (not killed meanwhile), and
+ * how long it was frozen in @frozen_ns.
+ */
+int cohort_checkpoint_hold(pid_t vpid, struct file *out,
+			   unsigned int timeout_ms, struct cohort_ckpt **heldp,
+			   struct cohort_ckpt_result *res);
+bool cohort_ckpt_release(struct cohort_ckpt *ck, bool commit, u64 *frozen_ns);
+bool cohort_ckpt_still_held(struct cohort_ckpt *ck);
 
 #endif

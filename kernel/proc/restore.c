@@ -35,12 +35,15 @@
 
 #include "../compat.h"
 #include "image.h"
+#include "migrate.h"
 #include "proc.h"
 #include "restore.h"
 #include "rst.h"
 
 static void cohort_rst_clear(struct cohort_rst *rst)
 {
+	if (rst->mig)
+		cohort_mig_unclaim(rst->mig);
 	cohort_rst_free_records(rst);
 	if (rst->img)
 		fput(rst->img);
@@ -143,9 +146,12 @@ static long cohort_rst_prepare(struct cohort_rst **rstp,
 			return -ENOMEM;
 		*rstp = rst;
 		rst->img = fget(req.fd);
+		/* an incoming migration's image: a shmem file, read at offsets */
+		if (rst->img)
+			rst->mig = cohort_mig_claim(rst->img);
 		err = -EBADF;
 		if (!rst->img || !(rst->img->f_mode & FMODE_READ) ||
-		    !(rst->img->f_mode & FMODE_PREAD)) {
+		    (!(rst->img->f_mode & FMODE_PREAD) && !rst->mig)) {
 			strscpy(req.reason, "the image descriptor is not a readable file",
 				sizeof(req.reason));
 			goto out_clear;
@@ -182,6 +188,8 @@ static long cohort_rst_prepare(struct cohort_rst **rstp,
 	goto out;
 
 out_clear:
+	if (rst->mig)
+		cohort_mig_fail(rst->mig, req.reason);
 	cohort_rst_clear(rst);
 	*rstp = NULL;
 out:
@@ -783,6 +791,8 @@ out_copy:
 	if (err && !a.reason[0])
 		snprintf(a.reason, sizeof(a.reason), "restore failed (%d)", err);
 	a.reason[sizeof(a.reason) - 1] = 0;
+	if (err && rst->mig)
+		cohort_mig_fail(rst->mig, a.reason);
 	if (copy_to_user(uargs, &a, sizeof(a)))
 		return -EFAULT;
 	return err;
@@ -944,6 +954,14 @@ static long cohort_rst_finish(struct cohort_rst *rst)
 	fin->dev_fd = rst->args.dev_fd;
 	fin->img_fd = rst->args.img_fd;
 	fin->report_fd = rst->args.report_fd;
+	/* An incoming migration runs only once its source commits. */
+	if (rst->mig) {
+		err = cohort_mig_ready(rst->mig);
+		if (err) {
+			kfree(fin);
+			return err;
+		}
+	}
 	__module_get(THIS_MODULE);
 	init_task_work(&fin->work, cohort_rst_fin_work);
 	err = task_work_add(current, &fin->work, TWA_RESUME);

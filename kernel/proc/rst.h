@@ -68,6 +68,7 @@ struct cohort_rst {
 	u64 npages;
 	int max_fd;
 	bool same_creds;
+	struct cohort_mig_in *mig;	/* an incoming migration's image */
 	/* from MM, for FINISH */
 	struct cohort_stub_args args;
 	struct callback_head work;

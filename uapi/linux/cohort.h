@@ -98,6 +98,17 @@ enum cohort_node_state {
  * @COHORT_CMD_NODE_UP_NTF: event: a node came up (multicast "events")
  * @COHORT_CMD_NODE_DOWN_NTF: event: a node went down
  * @COHORT_CMD_AUTH_FAILED_NTF: event: a peer failed the handshake
+ * @COHORT_CMD_MIGRATE: move process %COHORT_A_PID (in the caller's PID
+ *	namespace) to node %COHORT_A_NODE_ID, stop and copy: the caller must
+ *	be able to trace the process. The process is frozen, its image sent
+ *	and restored there; it ends here only once it runs there, else it
+ *	goes on here untouched and the extack says why. Replies
+ *	%COHORT_A_MIG_REMOTE_PID, %COHORT_A_MIG_BYTES, %COHORT_A_MIG_PAGES,
+ *	%COHORT_A_MIG_FREEZE_US and %COHORT_A_MIG_TOTAL_US
+ * @COHORT_CMD_MIGRATE_IN_NTF: event: node %COHORT_A_NODE_ID sent the image
+ *	of its process %COHORT_A_PID as incoming migration %COHORT_A_MIG_ID;
+ *	cohortd starts a restorer that fetches it with
+ *	%COHORT_IOC_MIGRATE_FETCH
  */
 enum cohort_cmd {
 	COHORT_CMD_UNSPEC,
@@ -111,6 +122,8 @@ enum cohort_cmd {
 	COHORT_CMD_NODE_UP_NTF,
 	COHORT_CMD_NODE_DOWN_NTF,
 	COHORT_CMD_AUTH_FAILED_NTF,
+	COHORT_CMD_MIGRATE,
+	COHORT_CMD_MIGRATE_IN_NTF,
 
 	__COHORT_CMD_MAX,
 };
@@ -149,6 +162,13 @@ enum cohort_cmd {
  *	0 or 1; every node must say the same or its links are refused)
  * @COHORT_A_PING_PATTERN: fill the ECHO payload with these bytes, repeated
  *	(binary, 1 to %COHORT_PING_PATTERN_MAX bytes; default random)
+ * @COHORT_A_PID: a process id (u32)
+ * @COHORT_A_MIG_ID: an incoming migration, unique per sending node (u64)
+ * @COHORT_A_MIG_BYTES: image bytes sent (u64)
+ * @COHORT_A_MIG_PAGES: memory pages in the image (u64)
+ * @COHORT_A_MIG_FREEZE_US: how long the process ran nowhere (u64)
+ * @COHORT_A_MIG_TOTAL_US: the whole migration, request to reply (u64)
+ * @COHORT_A_MIG_REMOTE_PID: the process's id on the destination (u32)
  */
 enum cohort_attr {
 	COHORT_A_UNSPEC,
@@ -172,6 +192,13 @@ enum cohort_attr {
 	COHORT_A_PING_RTTS,
 	COHORT_A_ENCRYPT,
 	COHORT_A_PING_PATTERN,
+	COHORT_A_PID,
+	COHORT_A_MIG_ID,
+	COHORT_A_MIG_BYTES,
+	COHORT_A_MIG_PAGES,
+	COHORT_A_MIG_FREEZE_US,
+	COHORT_A_MIG_TOTAL_US,
+	COHORT_A_MIG_REMOTE_PID,
 
 	__COHORT_A_MAX,
 };
@@ -303,6 +330,25 @@ struct cohort_stub_call {
 	__u32 flags;
 };
 
+/**
+ * struct cohort_migrate_fetch - argument of %COHORT_IOC_MIGRATE_FETCH
+ *	(CAP_SYS_ADMIN): the image of an incoming migration, for its
+ *	restorer. A restore from that descriptor waits in
+ *	%COHORT_IOC_RESTORE_FINISH until the sending node commits (the
+ *	process then runs here) or gives up (the restorer exits).
+ * @node: the sending node (%COHORT_A_NODE_ID of the event)
+ * @pad: 0
+ * @id: the migration (%COHORT_A_MIG_ID of the event)
+ * @fd: out: the image, open for reading (close-on-exec)
+ */
+struct cohort_migrate_fetch {
+	__u32 node;
+	__u32 pad;
+	__u64 id;
+	__s32 fd;
+	__u32 pad2;
+};
+
 #define COHORT_STUB_MAGIC	0x62757473746f6863ULL	/* "chotstub" */
 
 /**
@@ -348,6 +394,7 @@ struct cohort_stub_args {
 #define COHORT_IOC_RESTORE_PREPARE _IOWR(COHORT_IOC_MAGIC, 2, struct cohort_restore_req)
 #define COHORT_IOC_RESTORE_MM	_IOWR(COHORT_IOC_MAGIC, 3, struct cohort_stub_args)
 #define COHORT_IOC_RESTORE_FINISH _IOWR(COHORT_IOC_MAGIC, 4, struct cohort_stub_args)
+#define COHORT_IOC_MIGRATE_FETCH _IOWR(COHORT_IOC_MAGIC, 5, struct cohort_migrate_fetch)
 
 /*
  * The process image: a header, then records, each a struct cohort_img_rec

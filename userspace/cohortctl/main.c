@@ -30,6 +30,8 @@ static const struct subcommand subcommands[] = {
 	  "write the image of a running process (--stop: leave it stopped)" },
 	{ "restore", cmd_restore, "restore FILE [--detach]",
 	  "run the process of an image here (waits for it unless --detach)" },
+	{ "migrate", cmd_migrate, "migrate PID NODE",
+	  "move a running process to another node" },
 };
 
 static void print_usage(FILE *f)

@@ -20,14 +20,15 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/socket.h>
 
+#include "cohortd.h"
 #include "config.h"
 #include "nl.h"
 
 #define DEFAULT_CONFIG "/etc/cohort/cohort.conf"
 
-static int use_syslog;
+int use_syslog;
 
-static void logmsg(int prio, const char *fmt, ...)
+void logmsg(int prio, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -266,6 +267,9 @@ static int auth_log_allow(unsigned int id)
 	return 0;
 }
 
+/* What main() blocks (and restorers unblock). */
+static sigset_t sig_mask;
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
@@ -280,6 +284,11 @@ static int on_event(struct nl_msg *msg, void *arg)
 	if (tb[COHORT_A_REASON])
 		reason = nla_get_string(tb[COHORT_A_REASON]);
 	switch (g->cmd) {
+	case COHORT_CMD_MIGRATE_IN_NTF:
+		if (tb[COHORT_A_MIG_ID] && tb[COHORT_A_PID])
+			incoming_start(id, nla_get_u64(tb[COHORT_A_MIG_ID]),
+				       nla_get_u32(tb[COHORT_A_PID]), &sig_mask);
+		return NL_OK;
 	case COHORT_CMD_NODE_UP_NTF:
 		what = "node-up";
 		break;
@@ -406,6 +415,8 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD);
+	sig_mask = mask;
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0)
@@ -434,6 +445,10 @@ int main(int argc, char **argv)
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
+		if (si.ssi_signo == SIGCHLD) {
+			incoming_reap();
+			continue;
+		}
 		if (si.ssi_signo == SIGHUP) {
 			static struct cohort_config next;
 
