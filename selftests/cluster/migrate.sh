@@ -177,6 +177,12 @@ gone 2 "$(json "$out" remote-pid)"
 check "gzip of 12 MB migrated mid-run 1 -> 2: the same bytes" \
 	both says "$out" rc=0 -- same "$(sha256sum < "$W/big.gz")" "$(cat "$W/gz.want")"
 
+st="$(on 1 "cd /sys/kernel/cohort/stats; echo \$(cat migrations_out migrations_out_failed)" 2>&1 | tail -n 1) $(on 2 "cd /sys/kernel/cohort/stats; echo \$(cat migrations_in migrations_in_failed)" 2>&1 | tail -n 1)"
+echo "# node 1 out, out failed; node 2 in, in failed: $st" | diag
+set -- $st
+check "counted: node 1 migrated out >= 3 and failed >= 5, node 2 took >= 3 and gave up >= 1 ($st)" \
+	sh -c "[ ${1:-0} -ge 3 ] && [ ${2:-0} -ge 5 ] && [ ${3:-0} -ge 3 ] && [ ${4:-0} -ge 1 ]"
+
 echo "# done at ${SECONDS} s"
 echo "1..$n"
 [ $failed -eq 0 ]
