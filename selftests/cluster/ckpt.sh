@@ -36,16 +36,6 @@ mkdir -p "$W"
 chmod 1777 "$W"
 echo "TAP version 13"
 
-# start NODE NAME ARGS...: the victim on NODE, its output in $W/NAME.out,
-# no descriptor of the agent's inherited; prints its PID once ready
-start() {
-	local i=$1 name=$2
-	shift 2
-	on "$i" "cd $W; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /dev/null; exec $* > $W/$name.out 2>&1 ) &
-		for k in \$(seq $((100 * SLOW))); do grep -q '^ready' $W/$name.out 2> /dev/null && break; sleep 0.1; done
-		sed -n 's/^ready //p' $W/$name.out"
-}
-
 # restore_run NODE IMAGE NAME: restore on NODE, send SIGUSR1, wait; prints
 # the exit status of the restored process (cohortctl restore's own)
 restore_run() {
@@ -54,22 +44,6 @@ restore_run() {
 		p=\$(sed -n 's/.* as process \([0-9]*\) .*/\1/p' $W/$3.restore 2> /dev/null)
 		[ -n \"\$p\" ] && kill -USR1 \$p
 		wait \$r; echo \$?"
-}
-
-# says TEXT PATTERN...: TEXT has a line matching each PATTERN
-says() {
-	local text=$1 p
-	shift
-	for p; do grep -q -- "$p" <<< "$text" || return 1; done
-}
-last_is() { [ "$(tail -n 1 <<< "$1")" = "$2" ]; }	# TEXT LINE
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-# both CMD1... -- CMD2...: both succeed
-both() {
-	local a=()
-	while [ "$1" != -- ]; do a+=("$1"); shift; done
-	shift
-	"${a[@]}" && "$@"
 }
 
 # restored_ok RC NAME: the restored process exited 0 (RC) after all its

@@ -7,6 +7,8 @@
 #   check NAME CMD...        ok if CMD succeeds
 #   on NODE CMD...           run CMD on a guest (timeout $T, default 120 s)
 #   diag                     stdin as TAP comments
+#   says/same/last_is/both   text and command checks (below)
+#   start NODE NAME ARGS...  a test process on NODE, output in $W/NAME.out
 D=$1
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMC=$TOP/scripts/vmcluster
@@ -24,3 +26,30 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
 diag() { sed 's/^/# /'; }
+
+# says TEXT PATTERN...: TEXT has a line matching each PATTERN
+says() {
+	local text=$1 p
+	shift
+	for p; do grep -q -- "$p" <<< "$text" || return 1; done
+}
+last_is() { [ "$(tail -n 1 <<< "$1")" = "$2" ]; }	# TEXT LINE
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+# both CMD1... -- CMD2...: both succeed
+both() {
+	local a=()
+	while [ "$1" != -- ]; do a+=("$1"); shift; done
+	shift
+	"${a[@]}" && "$@"
+}
+
+# start NODE NAME ARGS...: ARGS on NODE (in $W, a folder of the shared
+# one), output in $W/NAME.out, no descriptor of the agent's inherited;
+# prints its PID once it said "ready PID" (within 10 s x ${SLOW:-1})
+start() {
+	local i=$1 name=$2
+	shift 2
+	on "$i" "cd $W; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /dev/null; exec $* > $W/$name.out 2>&1 ) &
+		for k in \$(seq $((100 * ${SLOW:-1}))); do grep -q '^ready' $W/$name.out 2> /dev/null && break; sleep 0.1; done
+		sed -n 's/^ready //p' $W/$name.out"
+}

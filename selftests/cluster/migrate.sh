@@ -31,28 +31,6 @@ mkdir -p "$W"
 chmod 1777 "$W"
 echo "TAP version 13"
 
-# start NODE NAME ARGS...: ARGS on NODE, output in $W/NAME.out, no
-# descriptor of the agent's inherited; prints its PID once it says ready
-start() {
-	local i=$1 name=$2
-	shift 2
-	on "$i" "cd $W; ( exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- < /dev/null; exec $* > $W/$name.out 2>&1 ) &
-		for k in \$(seq $((100 * SLOW))); do grep -q '^ready' $W/$name.out 2> /dev/null && break; sleep 0.1; done
-		sed -n 's/^ready //p' $W/$name.out"
-}
-says() {
-	local text=$1 p
-	shift
-	for p; do grep -q -- "$p" <<< "$text" || return 1; done
-}
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-last_is() { [ "$(tail -n 1 <<< "$1")" = "$2" ]; }	# TEXT LINE
-both() {
-	local a=()
-	while [ "$1" != -- ]; do a+=("$1"); shift; done
-	shift
-	"${a[@]}" && "$@"
-}
 # count NODE PID: how many processes with this PID run the victim on NODE
 count() { on "$1" "[ \"\$(readlink /proc/$2/exe)\" = $V ] && echo 1 || echo 0" 2>&1 | tail -n 1; }
 # where PID: the nodes where PID runs the victim, e.g. "2"
