@@ -53,6 +53,7 @@ enum {
 /* A held process (COHORT_CKPT_HOLD): ->hold */
 enum {
 	CKPT_HELD,
+	CKPT_COMMITTING,	/* being committed: it no longer goes on alone */
 	CKPT_RESUMED,
 	CKPT_COMMITTED,
 	CKPT_GONE,		/* killed while held, or nobody decided */
@@ -785,8 +786,8 @@ static void cohort_ckpt_held(struct cohort_ckpt *ck)
 	if (left <= 0 &&
 	    atomic_cmpxchg(&ck->hold, CKPT_HELD, CKPT_GONE) == CKPT_HELD)
 		return;		/* killed, or nobody decided: go on */
-	if (left <= 0)
-		wait_for_completion(&ck->verdict_done);	/* being decided */
+	if (left <= 0)		/* being committed: wait for the outcome */
+		wait_for_completion_state(&ck->verdict_done, TASK_IDLE);
 	if (atomic_read(&ck->hold) == CKPT_COMMITTED)
 		send_sig(SIGKILL, current, 1);
 }
@@ -906,10 +907,18 @@ int cohort_checkpoint_hold(pid_t vpid, struct file *out,
 
 bool cohort_ckpt_release(struct cohort_ckpt *ck, bool commit, u64 *frozen_ns)
 {
-	bool held;
+	int want = commit ? CKPT_COMMITTED : CKPT_RESUMED;
+	int old = atomic_read(&ck->hold), seen;
+	bool held = false;
 
-	held = atomic_cmpxchg(&ck->hold, CKPT_HELD,
-			      commit ? CKPT_COMMITTED : CKPT_RESUMED) == CKPT_HELD;
+	while (old == CKPT_HELD || old == CKPT_COMMITTING) {
+		seen = atomic_cmpxchg(&ck->hold, old, want);
+		if (seen == old) {
+			held = true;
+			break;
+		}
+		old = seen;
+	}
 	if (frozen_ns)
 		*frozen_ns = ktime_get_ns() - ck->t0;
 	complete(&ck->verdict_done);
@@ -917,9 +926,9 @@ bool cohort_ckpt_release(struct cohort_ckpt *ck, bool commit, u64 *frozen_ns)
 	return held;
 }
 
-bool cohort_ckpt_still_held(struct cohort_ckpt *ck)
+bool cohort_ckpt_begin_commit(struct cohort_ckpt *ck)
 {
-	return atomic_read(&ck->hold) == CKPT_HELD;
+	return atomic_cmpxchg(&ck->hold, CKPT_HELD, CKPT_COMMITTING) == CKPT_HELD;
 }
 
 long cohort_checkpoint_ioctl(struct cohort_checkpoint_req __user *ureq)

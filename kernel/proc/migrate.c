@@ -714,7 +714,7 @@ int cohort_migrate(struct cohort_net *cn, pid_t vpid, u32 node,
 	err = mig_restore_remote(cn, node, id, len, res);
 	if (err)
 		goto out_release;
-	if (!cohort_ckpt_still_held(held)) {
+	if (!cohort_ckpt_begin_commit(held)) {
 		err = -ESRCH;
 		mig_say(res, "the process was killed during the migration");
 		goto out_release;
