@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	}
 	for (done = 0; done < n; done += k) {
 		k = n - done < batch ? n - done : batch;
-		int got = cohort_nl_ping(&nl, node, size, k, NULL, 0, krtt + done);
+		int got = cohort_nl_ping(&nl, node, size, k, NULL, 0, 0, krtt + done);
 
 		if (got < 0)
 			return 1;

@@ -82,6 +82,11 @@ static const struct nla_policy cluster_set_policy[COHORT_A_MAX + 1] = {
 	[COHORT_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
+static struct netlink_range_validation ping_timeout_range = {
+	.min = 1,
+	.max = COHORT_PING_TIMEOUT_MAX_MS,
+};
+
 static const struct nla_policy ping_policy[COHORT_A_MAX + 1] = {
 	[COHORT_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, COHORT_NODE_ID_MAX),
 	[COHORT_A_PING_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &ping_size_range),
@@ -89,6 +94,8 @@ static const struct nla_policy ping_policy[COHORT_A_MAX + 1] = {
 						 COHORT_PING_COUNT_MAX),
 	[COHORT_A_PING_PATTERN] = NLA_POLICY_RANGE(NLA_BINARY, 1,
 						   COHORT_PING_PATTERN_MAX),
+	[COHORT_A_PING_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &ping_timeout_range),
 };
 
 static struct netlink_range_validation pid_range = {
@@ -487,20 +494,18 @@ static void fill_pattern(struct cohort_buf *req, const struct nlattr *pat)
 }
 
 /*
- * One ECHO of @req to @node; checks that it came back byte for byte. The
- * time it took goes to *@rtt_us.
+ * One ECHO of @req to @node, answered within @timeout_ms; checks that it
+ * came back byte for byte. The time it took goes to *@rtt_us.
  */
 static int ping_once(struct cohort_net *cn, u32 node, struct cohort_buf *req,
-		     u32 *rtt_us, struct netlink_ext_ack *extack)
+		     u32 timeout_ms, u32 *rtt_us, struct netlink_ext_ack *extack)
 {
-	size_t size = req ? req->len : 0;
 	struct cohort_buf *resp;
 	u64 t0 = ktime_get_ns();
 	int err;
 
-	/* 10 s, plus 1 s for every 256 KiB each way at the slowest. */
 	err = cohort_rpc_call(cn, node, COHORT_MSG_ECHO, req, &resp,
-			      PING_TIMEOUT_MS + (size >> 18) * 2000);
+			      timeout_ms);
 	*rtt_us = min_t(u64, div_u64(ktime_get_ns() - t0, NSEC_PER_USEC),
 			U32_MAX);
 	if (!err && (req ? !resp || !cohort_buf_equal(req, resp) : !!resp)) {
@@ -522,7 +527,7 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 	struct cohort_net *cn = cohort_net(genl_info_net(info));
 	struct nlattr *tb[COHORT_A_MAX + 1];
 	struct cohort_buf *req = NULL;
-	u32 size = 64, count = 1, node, i, *rtts;
+	u32 size = 64, count = 1, timeout_ms, node, i, *rtts;
 	ktime_t start;
 	struct sk_buff *msg;
 	void *hdr;
@@ -538,6 +543,10 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 		size = nla_get_u32(tb[COHORT_A_PING_SIZE]);
 	if (tb[COHORT_A_PING_COUNT])
 		count = nla_get_u32(tb[COHORT_A_PING_COUNT]);
+	/* By default 10 s, plus 1 s for every 256 KiB each way at the slowest. */
+	timeout_ms = PING_TIMEOUT_MS + (size >> 18) * 2000;
+	if (tb[COHORT_A_PING_TIMEOUT_MS])
+		timeout_ms = nla_get_u32(tb[COHORT_A_PING_TIMEOUT_MS]);
 	rtts = kcalloc(count, sizeof(*rtts), GFP_KERNEL);
 	if (!rtts)
 		return -ENOMEM;
@@ -564,7 +573,8 @@ static int ping_doit(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < count && !err; i++) {
 		if (i && ktime_ms_delta(ktime_get(), start) >= COHORT_PING_HOLD_MS)
 			break;
-		err = ping_once(cn, node, req, &rtts[i], info->extack);
+		err = ping_once(cn, node, req, timeout_ms, &rtts[i],
+				info->extack);
 		if (!err && i + 1 < count && signal_pending(current))
 			err = -EINTR;
 	}

@@ -119,11 +119,17 @@ fi
 # less than 1.5 messages (two at once would be two)
 BIG=${COHORT_BIG_ECHO:-67108864}
 CAP=$(( BIG >> 22 > 0 ? BIG >> 22 : 1 ))
+# Each call may wait for the other caller's to pass (its payload does
+# not move meanwhile), so it is given twice the default time (10 s plus
+# 2 s per 256 KiB), at most 600 s: a debug kernel's link is slower than
+# the default assumes of two calls in a row.
+W=$(( 2 * (10 + (BIG >> 18) * 2) ))
+[ $W -gt 600 ] && W=600
 w0=$(on 2 "cat $S/stats/inflight_waits")
 on 2 "echo $CAP > /sys/module/cohort/parameters/inflight_max_mb
 	sync; echo 3 > /proc/sys/vm/drop_caches; sh $G/memwatch.sh start"
-on 3 "$C -j ping 2 -c 2 -s $BIG > /tmp/big3 2>&1 &" > /dev/null
-o1=$(T=$((300 * SLOW)) on 1 "$C -j ping 2 -c 2 -s $BIG" 2>&1)
+on 3 "$C -j ping 2 -c 2 -s $BIG -W $W > /tmp/big3 2>&1 &" > /dev/null
+o1=$(T=$((300 * SLOW)) on 1 "$C -j ping 2 -c 2 -s $BIG -W $W" 2>&1)
 o3=$(T=$((300 * SLOW)) on 3 "while pidof cohortctl > /dev/null; do sleep 1; done; cat /tmp/big3" 2>&1)
 mw=$(on 2 "sh $G/memwatch.sh stop; echo 256 > /sys/module/cohort/parameters/inflight_max_mb")
 w1=$(on 2 "cat $S/stats/inflight_waits")

@@ -35,6 +35,10 @@ err=$($COHORTCTL node set-self 4096 n0 2>&1)
 check "id 4096 refused" [ $? -eq 2 ]
 err=$($COHORTCTL node set-self 12abc n0 2>&1)
 check "id 12abc refused" [ $? -eq 2 ]
+$COHORTCTL ping 1 -W 0 > /dev/null 2>&1
+check "ping -W 0 refused" [ $? -eq 2 ]
+$COHORTCTL ping 1 -W 601 > /dev/null 2>&1
+check "ping -W 601 refused" [ $? -eq 2 ]
 $COHORTCTL frobnicate > /dev/null 2>&1
 check "unknown command exits 2" [ $? -eq 2 ]
 $COHORTCTL node set-self 1 > /dev/null 2>&1

@@ -472,6 +472,17 @@ static int child_node_table(void *arg)
 	req_put_u32(&r, COHORT_A_PING_COUNT, COHORT_PING_COUNT_MAX + 1);
 	genl_call(fd, &r, &res);
 	CHILD_CHECK(res.error == -EINVAL && res.msg[0], 65);
+	/* ping: a round trip given 0 ms, or over COHORT_PING_TIMEOUT_MAX_MS */
+	req_init(&r, fam, COHORT_CMD_PING);
+	req_put_u32(&r, COHORT_A_NODE_ID, 1);
+	req_put_u32(&r, COHORT_A_PING_TIMEOUT_MS, 0);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EINVAL && res.msg[0], 66);
+	req_init(&r, fam, COHORT_CMD_PING);
+	req_put_u32(&r, COHORT_A_NODE_ID, 1);
+	req_put_u32(&r, COHORT_A_PING_TIMEOUT_MS, COHORT_PING_TIMEOUT_MAX_MS + 1);
+	genl_call(fd, &r, &res);
+	CHILD_CHECK(res.error == -EINVAL && res.msg[0], 67);
 	/* the table is bounded */
 	for (i = 10; i < 10 + COHORT_NODES_MAX; i++) {
 		unsigned char a[4] = { 10, 8, i / 256, i % 256 };

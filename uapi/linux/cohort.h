@@ -54,6 +54,9 @@
 /* A PING request starts no round trip after this long (see PING). */
 #define COHORT_PING_HOLD_MS	2000
 
+/* Longest a PING's round trip may be given (%COHORT_A_PING_TIMEOUT_MS). */
+#define COHORT_PING_TIMEOUT_MAX_MS	600000
+
 /* Most round trips one PING request makes back to back. */
 #define COHORT_PING_COUNT_MAX	1000
 
@@ -169,6 +172,9 @@ enum cohort_cmd {
  * @COHORT_A_MIG_FREEZE_US: how long the process ran nowhere (u64)
  * @COHORT_A_MIG_TOTAL_US: the whole migration, request to reply (u64)
  * @COHORT_A_MIG_REMOTE_PID: the process's id on the destination (u32)
+ * @COHORT_A_PING_TIMEOUT_MS: how long each PING round trip may take, in ms
+ *	(u32, 1 to %COHORT_PING_TIMEOUT_MAX_MS; default 10 s plus 2 s for
+ *	every 256 KiB of payload)
  */
 enum cohort_attr {
 	COHORT_A_UNSPEC,
@@ -199,6 +205,7 @@ enum cohort_attr {
 	COHORT_A_MIG_FREEZE_US,
 	COHORT_A_MIG_TOTAL_US,
 	COHORT_A_MIG_REMOTE_PID,
+	COHORT_A_PING_TIMEOUT_MS,
 
 	__COHORT_A_MAX,
 };

@@ -24,7 +24,7 @@ static const struct subcommand subcommands[] = {
 	{ "cluster", cmd_cluster,
 	  "cluster set [--id N] [--key-file F] [--dead-timeout MS]",
 	  "cluster id, key and dead timeout" },
-	{ "ping", cmd_ping, "ping NODE [-c N] [-s BYTES] [-b]",
+	{ "ping", cmd_ping, "ping NODE [-c N] [-s BYTES] [-p HEX] [-b] [-W SECONDS]",
 	  "in-kernel ECHO round trips to a node (-b: back to back)" },
 	{ "checkpoint", cmd_checkpoint, "checkpoint PID FILE [--stop]",
 	  "write the image of a running process (--stop: leave it stopped)" },

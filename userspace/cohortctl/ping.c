@@ -67,7 +67,7 @@ static int parse_pattern(const char *s, unsigned char *out)
 
 int cmd_ping(int argc, char **argv)
 {
-	unsigned long count = 1, size = 64, burst = 1, ok = 0, n, i;
+	unsigned long count = 1, size = 64, burst = 1, ok = 0, n, i, wait = 0;
 	unsigned char pattern[COHORT_PING_PATTERN_MAX];
 	int plen = 0;
 	uint64_t *rtt;
@@ -77,7 +77,7 @@ int cmd_ping(int argc, char **argv)
 	char *end;
 
 	optind = 0;	/* glibc: restart option parsing */
-	while ((c = getopt(argc, argv, "bc:p:s:")) != -1) {
+	while ((c = getopt(argc, argv, "bc:p:s:W:")) != -1) {
 		switch (c) {
 		case 'b':
 			burst = COHORT_PING_COUNT_MAX;
@@ -106,12 +106,21 @@ int cmd_ping(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'W':
+			wait = strtoul(optarg, &end, 10);
+			if (*end || !wait || wait > COHORT_PING_TIMEOUT_MAX_MS / 1000) {
+				fprintf(stderr, "cohortctl: -W takes 1..%d seconds\n",
+					COHORT_PING_TIMEOUT_MAX_MS / 1000);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: cohortctl ping NODE [-c COUNT] [-s BYTES] [-p HEX] [-b]\n");
+		fprintf(stderr, "usage: cohortctl ping NODE [-c COUNT] [-s BYTES] [-p HEX] [-b]\n"
+			"       [-W SECONDS]\n");
 		return EXIT_USAGE;
 	}
 	if (cohortctl_parse_id(argv[optind], &node))
@@ -131,7 +140,8 @@ int cmd_ping(int argc, char **argv)
 		int got;
 
 		n = count - ok < burst ? count - ok : burst;
-		got = cohort_nl_ping(&nl, node, size, n, pattern, plen, rtt + ok);
+		got = cohort_nl_ping(&nl, node, size, n, pattern, plen,
+				     wait * 1000, rtt + ok);
 		if (got < 0) {
 			err = got;
 			break;

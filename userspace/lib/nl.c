@@ -241,11 +241,12 @@ static int parse_ping(struct nlattr **tb, void *arg)
  * @pattern (@plen bytes) repeated, or random when @plen is 0. The kernel
  * starts no new round trip after COHORT_PING_HOLD_MS (it holds
  * genetlink's lock meanwhile), so a request may make fewer: returns how
- * many it made (at least 1), or -errno (reported). 0, or -errno (reported).
+ * many it made (at least 1), or -errno (reported). Each round trip may take
+ * @timeout_ms (0: the kernel's default for the size).
  */
 int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
 		   unsigned long count, const unsigned char *pattern,
-		   int plen, uint64_t *rtt)
+		   int plen, unsigned int timeout_ms, uint64_t *rtt)
 {
 	struct nl_msg *msg = cohort_nl_msg(nl, COHORT_CMD_PING, 0);
 	struct ping_rtts r = { .rtt = rtt, .want = count };
@@ -254,7 +255,9 @@ int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
 	if (!msg || nla_put_u32(msg, COHORT_A_NODE_ID, node) ||
 	    nla_put_u32(msg, COHORT_A_PING_SIZE, size) ||
 	    nla_put_u32(msg, COHORT_A_PING_COUNT, count) ||
-	    (plen && nla_put(msg, COHORT_A_PING_PATTERN, plen, pattern))) {
+	    (plen && nla_put(msg, COHORT_A_PING_PATTERN, plen, pattern)) ||
+	    (timeout_ms &&
+	     nla_put_u32(msg, COHORT_A_PING_TIMEOUT_MS, timeout_ms))) {
 		nlmsg_free(msg);
 		err = -ENOMEM;
 	} else {

@@ -30,6 +30,6 @@ int cohort_nl_call(struct cohort_nl *nl, struct nl_msg *msg,
 void cohort_nl_perror(struct cohort_nl *nl, const char *what, int err);
 int cohort_nl_ping(struct cohort_nl *nl, unsigned int node, unsigned int size,
 		   unsigned long count, const unsigned char *pattern,
-		   int plen, uint64_t *rtt);
+		   int plen, unsigned int timeout_ms, uint64_t *rtt);
 
 #endif /* COHORT_NL_H */
