@@ -171,9 +171,13 @@ check "node 1 is up again on the attacked node, and answers" node_answers 2 1
 # seconds here) when an insider on node 1's address completes a handshake
 # as node 1; the call must end with EHOSTDOWN right after, not wait out
 # its timeout (10 s + 2 s per 256 KiB).
-on 2 "rm -f /tmp/big.out; setsid sh -c '$C ping 1 -s $BIG; \
-	echo rc=\$? end=\$((\$(date +%s%N) / 1000000))' > /tmp/big.out 2>&1 < /dev/null &"
-sleep 1
+# The newcomer comes only once the call is in flight: node 2 has sent
+# 1 MiB of its request (a ping slow to start would otherwise go out on
+# the connection that replaced the newcomer's, and be answered).
+tx=/sys/kernel/cohort/nodes/1/bytes_tx
+on 2 "rm -f /tmp/big.out; cat $tx > /tmp/big.tx0; setsid sh -c '$C ping 1 -s $BIG; \
+	echo rc=\$? end=\$((\$(date +%s%N) / 1000000))' > /tmp/big.out 2>&1 < /dev/null &
+	for i in \$(seq 200); do [ \$((\$(cat $tx) - \$(cat /tmp/big.tx0))) -ge 1048576 ] && break; sleep 0.05; done"
 hs=$(on 1 "$HOSTILE 0; echo rc=\$?" 2>&1)
 t_hs=$(on 2 'echo $(($(date +%s%N) / 1000000))')
 out=$(on 2 "for i in \$(seq 100); do grep -q rc= /tmp/big.out && break; sleep 0.1; done; cat /tmp/big.out")
