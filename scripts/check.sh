@@ -275,6 +275,15 @@ EOF
 	emit "$([ $? -eq 0 ] && echo ok || echo fail)" \
 		"$kver: vmcluster kill/restart one node while the others run"
 
+	# Where the lane's time went: each cluster suite's total, and the
+	# slowest steps (selftests/cluster/lib.sh writes times.tsv).
+	if [ -s "$d/times.tsv" ]; then
+		awk -F'\t' '{ s[$1] += $3 } END { for (k in s) printf "# %s: %s took %d s\n", kv, k, s[k] }' \
+			kv="$kver" "$d/times.tsv"
+		sort -t "$(printf '\t')" -k3,3nr "$d/times.tsv" | head -n 6 |
+			awk -F'\t' '{ printf "# slow step: %s %s (%d s): %s\n", $1, $2, $3, $4 }'
+	fi
+
 	if "$VMC" down --dir "$d" > "$OUT/$kver.down.log" 2>&1; then
 		emit ok "$kver: consoles clean (no BUG/WARNING/Oops/hung task/stall)"
 	else

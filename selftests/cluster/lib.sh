@@ -21,8 +21,15 @@ HOSTILE="$G/hostile 10.77.0.2 7470 1 2 $K 77 $DEAD"
 n=0
 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
+# Each result's time since the one before goes to $D/times.tsv (suite,
+# number, seconds, name): check.sh prints the slowest steps of a lane.
+_t=$SECONDS
+_time() {
+	printf '%s\t%s\t%s\t%s\n' "$(basename "$0" .sh)" "$n" $((SECONDS - _t)) "$*" >> "$D/times.tsv"
+	_t=$SECONDS
+}
+ok() { n=$((n + 1)); echo "ok $n $*"; _time "$*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; _time "$*"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
 diag() { sed 's/^/# /'; }
