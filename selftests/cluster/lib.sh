@@ -14,7 +14,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMC=$TOP/scripts/vmcluster
 G=$TOP/selftests/guest
 C=$TOP/userspace/cohortctl/cohortctl
-DEAD=3000
+# The cluster's dead timeout: what the lane set (check.sh), else 3000 ms.
+DEAD=$(cat "$D/shared/dead_ms" 2> /dev/null || echo 3000)
 K=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 # An insider on node 1's address, knowing the key, against node 2.
 HOSTILE="$G/hostile 10.77.0.2 7470 1 2 $K 77 $DEAD"

@@ -7,7 +7,9 @@
 # COHORT_ENCRYPT=on|off writes "encrypt on|off" (default: no such line).
 . /tmp/cohort-env
 key=${1:-00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff}
-dead=${2:-3000}
+# The lane's dead timeout, if it set one in the shared folder (check.sh
+# does for the debug kernel), else 3000 ms.
+dead=${2:-$(cat "$COHORT_SHARED/dead_ms" 2> /dev/null || echo 3000)}
 v6=${3:-}
 umask 077
 echo "$key" > /tmp/cohort.key
