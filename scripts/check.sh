@@ -370,48 +370,18 @@ sys.exit(0 if hits else 1)
 PYEOF
 }
 
-# run_lane KVER: the lane into $OUT/KVER.lane, run once more if the
-# emulator faulted (what it found, and the rerun, in $OUT/KVER.note).
-run_lane() {
-	local kver=$1 attempt
-	: > "$OUT/$kver.note"
+for kver in "$@"; do
 	for attempt in 1 2; do
 		( trap cleanup EXIT; lane "$kver" ) > "$OUT/$kver.lane" 2>&1
 		if [ $attempt = 1 ] && grep -q '^not ok' "$OUT/$kver.lane" &&
-		   emulator_fault "$kver" >> "$OUT/$kver.note"; then
-			echo "# $kver: the emulator faulted (above), not the module: the lane runs once more; the first attempt is kept in $OUT/attempt1" >> "$OUT/$kver.note"
+		   emulator_fault "$kver"; then
+			echo "# $kver: the emulator faulted (above), not the module: the lane runs once more; the first attempt is kept in $OUT/attempt1"
 			mkdir -p "$OUT/attempt1"
 			mv "$OUT/$kver.lane" "$OUT/$kver" "$OUT/$kver"-* "$OUT/attempt1/" 2>/dev/null
 			continue
 		fi
 		break
 	done
-}
-
-# The debug lane runs beside the others: a lane keeps about one of the
-# two cores busy (its steps mostly wait on one guest at a time), so two
-# at once take little longer each. COHORT_CHECK_SERIAL=1 runs them one
-# after the other. Results are relayed in the order given either way.
-bg=
-if [ "${COHORT_CHECK_SERIAL:-0}" != 1 ] && [ $# -gt 1 ]; then
-	for kver in "$@"; do
-		[ "$kver" = debug ] || continue
-		echo "# the debug lane runs beside the others"
-		run_lane debug &
-		bg=$!
-		trap '[ -n "$bg" ] && kill "$bg" 2> /dev/null; cleanup' EXIT
-	done
-fi
-for kver in "$@"; do
-	[ -n "$bg" ] && [ "$kver" = debug ] && continue
-	run_lane "$kver"
-done
-if [ -n "$bg" ]; then
-	wait "$bg"
-	bg=
-fi
-for kver in "$@"; do
-	cat "$OUT/$kver.note"
 	relay "$OUT/$kver.lane"
 done
 

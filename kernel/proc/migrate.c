@@ -48,9 +48,7 @@
 #include "../net/node.h"
 #include "../net/rpc.h"
 #include "../net/wire.h"
-#include "../selftest_hooks.h"
 #include "checkpoint.h"
-#include "guests.h"
 #include "migrate.h"
 
 #define COHORT_MIG_CHUNK	(8U << 20)	/* image bytes per DATA */
@@ -80,13 +78,11 @@ struct cohort_mig_in {
 	u32 src;			/* constant: the sending node */
 	u64 id;				/* constant */
 	u32 src_pid;			/* constant */
-	struct cohort_guest_home home;	/* constant: where it belongs */
 	int state;
 	struct file *img;		/* until the outcome */
 	u64 have;			/* bytes received */
 	bool fetched, claimed;
 	pid_t pid;			/* when MIG_READY */
-	struct pid *tpid;		/* when MIG_READY, a reference */
 	unsigned long touched;		/* jiffies of the last change */
 	char reason[COHORT_REASON_MAX];	/* when MIG_FAILED */
 	wait_queue_head_t wq;		/* state changes */
@@ -111,7 +107,6 @@ static void mig_in_free(struct kref *ref)
 
 	if (in->img)
 		fput(in->img);
-	put_pid(in->tpid);
 	kfree(in);
 }
 
@@ -207,7 +202,6 @@ struct mig_msg {
 };
 
 #define MIG_HDR_LEN	16
-#define MIG_BEGIN_LEN	(MIG_HDR_LEN + 8)	/* + home node, home PID */
 
 static int mig_parse(const struct cohort_buf *buf, struct mig_msg *m)
 {
@@ -258,56 +252,16 @@ static int mig_copy(struct cohort_buf *buf, size_t boff, struct file *f,
 
 /* ------------------------------------------------------------ destination */
 
-/* Where the test build's fault (debugfs mig_fault_step) strikes. */
-enum cohort_mig_fault {
-	MIG_FAULT_BEGIN = 1,	/* BEGIN arrives */
-	MIG_FAULT_DATA,		/* the first DATA arrives */
-	MIG_FAULT_RESTORE,	/* RESTORE arrives, before any restorer */
-	MIG_FAULT_READY,	/* restored, waiting for COMMIT, not answered */
-	MIG_FAULT_COMMIT,	/* COMMIT: refused, or applied and held */
-};
-
-/*
- * The test build's fault at @step of an incoming migration, once:
- * -EPERM (refused), or, with mig_fault_stall_ms set, 0 after holding that
- * long. Always 0 in a normal build.
- */
-static int mig_fault(enum cohort_mig_fault step)
-{
-#ifdef COHORT_TEST_HOOKS
-	u32 ms = READ_ONCE(cohort_test_mig_fault_stall_ms);
-
-	if (cmpxchg(&cohort_test_mig_fault_step, step, 0) != step)
-		return 0;
-	if (!ms)
-		return -EPERM;
-	pr_info("test fault: migration held %u ms at step %d\n", ms, step);
-	msleep(min(ms, 60000U));
-#endif
-	return 0;
-}
-
 static int mig_begin_handler(struct cohort_conn *conn,
 			     const struct cohort_hdr *h, struct cohort_buf *buf)
 {
 	struct cohort_mig_in *in, *it;
-	struct cohort_guest_home home;
-	u8 raw[8];
 	struct mig_msg m;
 	int open = 0, err;
 
 	err = mig_parse(buf, &m);
-	if (err || buf->len != MIG_BEGIN_LEN || !m.a || m.a > PID_MAX_LIMIT)
+	if (err || buf->len != MIG_HDR_LEN || !m.a || m.a > PID_MAX_LIMIT)
 		return -EINVAL;
-	cohort_buf_read(buf, MIG_HDR_LEN, raw, sizeof(raw));
-	home.node = cohort_get_be32(raw);
-	home.pid = cohort_get_be32(raw + 4);
-	if (!home.node || home.node > COHORT_NODE_ID_MAX || !home.pid ||
-	    home.pid > PID_MAX_LIMIT)
-		return -EINVAL;
-	err = mig_fault(MIG_FAULT_BEGIN);
-	if (err)
-		return err;
 	in = kzalloc(sizeof(*in), GFP_KERNEL_ACCOUNT);
 	if (!in)
 		return -ENOMEM;
@@ -317,7 +271,6 @@ static int mig_begin_handler(struct cohort_conn *conn,
 	in->src = h->src;
 	in->id = m.id;
 	in->src_pid = m.a;
-	in->home = home;
 	in->touched = jiffies;
 	in->img = shmem_file_setup("cohort-migration", 0, VM_NORESERVE);
 	if (IS_ERR(in->img)) {
@@ -354,8 +307,6 @@ static int mig_data_handler(struct cohort_conn *conn,
 	int err;
 
 	err = mig_parse(buf, &m);
-	if (!err && !m.a)
-		err = mig_fault(MIG_FAULT_DATA);
 	if (err)
 		return err;
 	n = buf->len - MIG_HDR_LEN;
@@ -424,9 +375,6 @@ static int mig_restore_handler(struct cohort_conn *conn,
 	err = mig_parse(buf, &m);
 	if (err || buf->len != MIG_HDR_LEN)
 		return -EINVAL;
-	err = mig_fault(MIG_FAULT_RESTORE);
-	if (err)
-		return err;
 	mutex_lock(&mig_lock);
 	in = mig_in_find(conn->cn, h->src, m.id);
 	err = -ENOENT;
@@ -470,12 +418,6 @@ static int mig_restore_handler(struct cohort_conn *conn,
 	}
 	mutex_unlock(&mig_lock);
 	mig_in_put(in);
-	if (!err) {
-		int fault = mig_fault(MIG_FAULT_READY);
-
-		if (fault)
-			return fault;
-	}
 	reason[sizeof(reason) - 1] = 0;
 	return mig_restore_reply(conn, h, err, pid, reason);
 }
@@ -493,22 +435,12 @@ static int mig_verdict_handler(struct cohort_conn *conn,
 	err = mig_parse(buf, &m);
 	if (err || buf->len != MIG_HDR_LEN)
 		return -EINVAL;
-	/* The test fault: refused before it is applied, held after. */
-	if (commit && !cohort_test_mig_fault_stall_ms)
-		err = mig_fault(MIG_FAULT_COMMIT);
-	if (err)
-		return err;
 	mutex_lock(&mig_lock);
 	in = mig_in_find(conn->cn, h->src, m.id);
 	err = -ENOENT;
 	if (in && commit) {
-		if (in->state == MIG_READY) {
-			/* Listed before it runs; not a guest once home. */
-			if (in->home.node != READ_ONCE(conn->cn->self_id))
-				cohort_guest_add(conn->cn, in->tpid, &in->home,
-						 in->src);
+		if (in->state == MIG_READY)
 			mig_in_end(in, MIG_COMMITTED);
-		}
 		if (in->state == MIG_COMMITTED)
 			err = 0;
 	} else if (in) {
@@ -517,8 +449,6 @@ static int mig_verdict_handler(struct cohort_conn *conn,
 		err = in->state == MIG_COMMITTED ? -EEXIST : 0;
 	}
 	mutex_unlock(&mig_lock);
-	if (!err && commit && cohort_test_mig_fault_stall_ms)
-		mig_fault(MIG_FAULT_COMMIT);
 	return err ?: cohort_rpc_reply(conn, h, NULL);
 }
 
@@ -596,7 +526,6 @@ int cohort_mig_ready(struct cohort_mig_in *in)
 	if (in->state == MIG_RESTORING) {
 		in->state = MIG_READY;
 		in->pid = task_tgid_nr(current);
-		in->tpid = get_task_pid(current, PIDTYPE_TGID);
 		in->touched = jiffies;
 		wake_up_all(&in->wq);
 		err = 0;
@@ -688,27 +617,6 @@ static int mig_send_image(struct cohort_net *cn, u32 node, u64 id,
 	return err;
 }
 
-/* BEGIN: the source's PID and, for the list of guests, the home. */
-static int mig_begin(struct cohort_net *cn, u32 node, u64 id, pid_t vpid,
-		     const struct cohort_guest_home *home)
-{
-	struct cohort_buf *req = mig_msg_buf(id, vpid, 8);
-	struct cohort_buf *resp = NULL;
-	u8 raw[8];
-	int err;
-
-	if (!req)
-		return -ENOMEM;
-	cohort_put_be32(raw, home->node);
-	cohort_put_be32(raw + 4, home->pid);
-	cohort_buf_write(req, MIG_HDR_LEN, raw, sizeof(raw));
-	err = cohort_rpc_call(cn, node, COHORT_MSG_MIG_BEGIN, req, &resp,
-			      COHORT_MIG_CALL_MS);
-	cohort_buf_put(resp);
-	cohort_buf_put(req);
-	return err;
-}
-
 /* RESTORE, and the destination's word on it. */
 static int mig_restore_remote(struct cohort_net *cn, u32 node, u64 id,
 			      u64 len, struct cohort_migrate_result *res)
@@ -766,30 +674,37 @@ static int mig_commit(struct cohort_net *cn, u32 node, u64 id)
 	}
 }
 
-/* A process's home: a guest keeps its own, any other has it here. */
-static void mig_home_of(struct cohort_net *cn, struct pid *pid,
-			struct cohort_guest_home *home)
+int cohort_migrate(struct cohort_net *cn, pid_t vpid, u32 node,
+		   struct cohort_migrate_result *res)
 {
-	if (!cohort_guest_home(cn, pid, home)) {
-		home->node = READ_ONCE(cn->self_id);
-		home->pid = pid_nr(pid);
-	}
-}
-
-/*
- * The process is held and its image in @img: send it, have it restored,
- * commit, and release the process either way (ended, or on here; one
- * that moves itself then fails its call with the reason). 0: it runs on
- * @node now.
- */
-static int mig_hand_over(struct cohort_net *cn, u32 node, u64 id,
-			 struct cohort_ckpt *held, struct file *img,
-			 struct pid *pid, bool self,
-			 struct cohort_migrate_result *res)
-{
-	u64 len = i_size_read(file_inode(img));
+	struct cohort_ckpt_result ck_res;
+	struct cohort_ckpt *held = NULL;
+	u64 t0 = ktime_get_ns(), id, len;
+	struct file *img;
 	int err;
 
+	memset(res, 0, sizeof(*res));
+	id = atomic64_inc_return(&mig_next_id);
+	err = mig_call(cn, node, COHORT_MSG_MIG_BEGIN, id, vpid ?: 1, NULL,
+		       COHORT_MIG_CALL_MS);
+	if (err) {
+		mig_say(res, "node %u: %s", node, mig_errname(err));
+		goto out_count;
+	}
+	img = shmem_file_setup("cohort-image", 0, VM_NORESERVE);
+	if (IS_ERR(img)) {
+		err = PTR_ERR(img);
+		mig_say(res, "no memory for the image");
+		goto out_abort;
+	}
+	err = cohort_checkpoint_hold(vpid, img, 0, &held, &ck_res);
+	res->bytes = ck_res.bytes;
+	res->pages = ck_res.pages;
+	if (err) {
+		mig_say(res, "%s", ck_res.reason);
+		goto out_img;
+	}
+	len = i_size_read(file_inode(img));
 	err = mig_send_image(cn, node, id, img, len);
 	if (err) {
 		mig_say(res, "node %u: sending the image: %s", node,
@@ -814,161 +729,20 @@ static int mig_hand_over(struct cohort_net *cn, u32 node, u64 id,
 		goto out_release;
 	}
 	cohort_ckpt_release(held, true, &res->freeze_ns);
-	cohort_guest_del(cn, pid);	/* if it was one: it runs there now */
+	fput(img);
+	res->total_ns = ktime_get_ns() - t0;
+	atomic64_inc(&stat_out_ok);
 	return 0;
 
 out_release:
-	if (self)
-		cohort_ckpt_self_outcome(held, err, res->reason);
 	cohort_ckpt_release(held, false, &res->freeze_ns);
-	return err;
-}
-
-int cohort_migrate(struct cohort_net *cn, pid_t vpid, u32 node,
-		   struct cohort_migrate_result *res)
-{
-	struct cohort_ckpt_result ck_res;
-	struct cohort_ckpt *held = NULL;
-	u64 t0 = ktime_get_ns(), id;
-	struct cohort_guest_home home;
-	struct pid *pid;
-	struct file *img;
-	int err;
-
-	memset(res, 0, sizeof(*res));
-	pid = find_get_pid(vpid);
-	if (!pid) {
-		mig_say(res, "no such process");
-		err = -ESRCH;
-		goto out_count;
-	}
-	mig_home_of(cn, pid, &home);
-	id = atomic64_inc_return(&mig_next_id);
-	err = mig_begin(cn, node, id, vpid, &home);
-	if (err) {
-		mig_say(res, "node %u: %s", node, mig_errname(err));
-		goto out_pid;
-	}
-	img = shmem_file_setup("cohort-image", 0, VM_NORESERVE);
-	if (IS_ERR(img)) {
-		err = PTR_ERR(img);
-		mig_say(res, "no memory for the image");
-		goto out_abort;
-	}
-	err = cohort_checkpoint_hold(vpid, img, 0, &held, &ck_res);
-	res->bytes = ck_res.bytes;
-	res->pages = ck_res.pages;
-	if (err)
-		mig_say(res, "%s", ck_res.reason);
-	else
-		err = mig_hand_over(cn, node, id, held, img, pid, false, res);
+out_img:
 	fput(img);
-	if (!err) {
-		put_pid(pid);
-		res->total_ns = ktime_get_ns() - t0;
-		atomic64_inc(&stat_out_ok);
-		return 0;
-	}
 out_abort:
 	mig_call(cn, node, COHORT_MSG_MIG_ABORT, id, 0, NULL, 5000);
-out_pid:
-	put_pid(pid);
 out_count:
 	res->total_ns = ktime_get_ns() - t0;
 	atomic64_inc(&stat_out_failed);
-	return err;
-}
-
-/*
- * A process that moves itself (COHORT_IOC_MIGRATE_SELF): its image is
- * taken as it returns from the ioctl; this work, on its own queue (drained
- * at unload), then does what MIGRATE's requester does, BEGIN last.
- */
-struct mig_self {
-	struct work_struct work;
-	struct cohort_net *cn;
-	u32 node;
-	struct pid *pid;		/* a reference */
-	struct cohort_ckpt *held;
-	struct file *img;		/* a reference */
-};
-
-static struct workqueue_struct *mig_self_wq;
-
-static void mig_self_work(struct work_struct *work)
-{
-	struct mig_self *ms = container_of(work, struct mig_self, work);
-	struct cohort_migrate_result res = {};
-	struct cohort_ckpt_result ck_res = {};
-	struct cohort_guest_home home;
-	u64 id;
-	int err;
-
-	err = cohort_ckpt_self_wait(ms->held, &ck_res);
-	if (err)		/* it went on, its call failing with the reason */
-		goto out_count;
-	mig_home_of(ms->cn, ms->pid, &home);
-	id = atomic64_inc_return(&mig_next_id);
-	err = mig_begin(ms->cn, ms->node, id, pid_nr(ms->pid), &home);
-	if (err) {
-		mig_say(&res, "node %u: %s", ms->node, mig_errname(err));
-		cohort_ckpt_self_outcome(ms->held, err, res.reason);
-		cohort_ckpt_release(ms->held, false, NULL);
-		goto out_count;
-	}
-	err = mig_hand_over(ms->cn, ms->node, id, ms->held, ms->img, ms->pid,
-			    true, &res);
-	if (err)
-		mig_call(ms->cn, ms->node, COHORT_MSG_MIG_ABORT, id, 0, NULL,
-			 5000);
-out_count:
-	atomic64_inc(err ? &stat_out_failed : &stat_out_ok);
-	fput(ms->img);
-	put_pid(ms->pid);
-	kfree(ms);
-}
-
-long cohort_migrate_self_ioctl(struct cohort_migrate_self __user *ureq)
-{
-	struct cohort_net *cn = cohort_net(current->nsproxy->net_ns);
-	struct cohort_migrate_self req;
-	struct mig_self *ms;
-	u32 self;
-	int err;
-
-	if (copy_from_user(&req, ureq, sizeof(req)))
-		return -EFAULT;
-	self = READ_ONCE(cn->self_id);
-	if (req.pad || !req.node || req.node > COHORT_NODE_ID_MAX ||
-	    req.node == self)
-		return -EINVAL;
-	if (!self)
-		return -ENOTCONN;
-	/* What the process could not be traced for, it cannot move for. */
-	if (!current->mm || get_dumpable(current->mm) != SUID_DUMP_USER)
-		return -EPERM;
-	ms = kzalloc(sizeof(*ms), GFP_KERNEL);
-	if (!ms)
-		return -ENOMEM;
-	ms->img = shmem_file_setup("cohort-image", 0, VM_NORESERVE);
-	if (IS_ERR(ms->img)) {
-		err = PTR_ERR(ms->img);
-		goto out_free;
-	}
-	err = cohort_checkpoint_self(ms->img, ureq, &ms->held);
-	if (err)
-		goto out_img;
-	ms->cn = cn;
-	ms->node = req.node;
-	ms->pid = get_task_pid(current, PIDTYPE_TGID);
-	INIT_WORK(&ms->work, mig_self_work);
-	queue_work(mig_self_wq, &ms->work);
-	return 0;	/* what the image says the call returned */
-
-out_img:
-	fput(ms->img);
-out_free:
-	kfree(ms);
 	return err;
 }
 
@@ -986,19 +760,13 @@ int cohort_migrate_init(void)
 	int err;
 
 	atomic64_set(&mig_next_id, get_random_u64() >> 1);
-	mig_self_wq = alloc_workqueue("cohort_mig_self", WQ_UNBOUND, 0);
-	if (!mig_self_wq)
-		return -ENOMEM;
 	err = cohort_register_node_notifier(&mig_node_nb);
 	if (err)
-		goto err_wq;
-	err = cohort_guests_init();
-	if (err)
-		goto err_notifier;
-	err = cohort_rpc_register_flags(COHORT_MSG_MIG_BEGIN, MIG_BEGIN_LEN,
+		return err;
+	err = cohort_rpc_register_flags(COHORT_MSG_MIG_BEGIN, MIG_HDR_LEN,
 					mig_begin_handler, COHORT_RPC_MAY_CALL);
 	if (err)
-		goto err_guests;
+		goto err_notifier;
 	err = cohort_rpc_register_flags(COHORT_MSG_MIG_DATA,
 					MIG_HDR_LEN + COHORT_MIG_CHUNK,
 					mig_data_handler, COHORT_RPC_MAY_CALL);
@@ -1030,12 +798,8 @@ err_data:
 	cohort_rpc_unregister(COHORT_MSG_MIG_DATA);
 err_begin:
 	cohort_rpc_unregister(COHORT_MSG_MIG_BEGIN);
-err_guests:
-	cohort_guests_exit();
 err_notifier:
 	cohort_unregister_node_notifier(&mig_node_nb);
-err_wq:
-	destroy_workqueue(mig_self_wq);
 	return err;
 }
 
@@ -1053,13 +817,11 @@ void cohort_migrate_exit(void)
 		if (mig_in_open(in))
 			mig_in_end(in, MIG_ABORTED);
 	mutex_unlock(&mig_lock);
-	destroy_workqueue(mig_self_wq);	/* self migrations finish */
 	cohort_rpc_unregister(COHORT_MSG_MIG_ABORT);
 	cohort_rpc_unregister(COHORT_MSG_MIG_COMMIT);
 	cohort_rpc_unregister(COHORT_MSG_MIG_RESTORE);
 	cohort_rpc_unregister(COHORT_MSG_MIG_DATA);
 	cohort_rpc_unregister(COHORT_MSG_MIG_BEGIN);
-	cohort_guests_exit();
 	cohort_unregister_node_notifier(&mig_node_nb);
 	cancel_delayed_work_sync(&mig_reaper);
 	mutex_lock(&mig_lock);

@@ -112,13 +112,6 @@ enum cohort_node_state {
  *	of its process %COHORT_A_PID as incoming migration %COHORT_A_MIG_ID;
  *	cohortd starts a restorer that fetches it with
  *	%COHORT_IOC_MIGRATE_FETCH
- * @COHORT_CMD_PS: dump of the migrated processes of the cluster, one
- *	message each, as every node in the table lists the processes that
- *	run there from elsewhere: where it runs (%COHORT_A_NODE_ID), its PID
- *	there (%COHORT_A_PID), its home node and PID (%COHORT_A_HOME_NODE,
- *	%COHORT_A_HOME_PID), the node it came from (%COHORT_A_MIG_FROM) and
- *	its command name (%COHORT_A_COMM). A node that did not answer has a
- *	message of its own: %COHORT_A_NODE_ID and %COHORT_A_REASON. Any user.
  */
 enum cohort_cmd {
 	COHORT_CMD_UNSPEC,
@@ -134,7 +127,6 @@ enum cohort_cmd {
 	COHORT_CMD_AUTH_FAILED_NTF,
 	COHORT_CMD_MIGRATE,
 	COHORT_CMD_MIGRATE_IN_NTF,
-	COHORT_CMD_PS,
 
 	__COHORT_CMD_MAX,
 };
@@ -183,11 +175,6 @@ enum cohort_cmd {
  * @COHORT_A_PING_TIMEOUT_MS: how long each PING round trip may take, in ms
  *	(u32, 1 to %COHORT_PING_TIMEOUT_MAX_MS; default 10 s plus 2 s for
  *	every 256 KiB of payload)
- * @COHORT_A_HOME_NODE: a migrated process's home: the node it started on
- *	(u32)
- * @COHORT_A_HOME_PID: its PID on its home node (u32)
- * @COHORT_A_MIG_FROM: the node a migrated process came from last (u32)
- * @COHORT_A_COMM: a process's command name (NUL-terminated string)
  */
 enum cohort_attr {
 	COHORT_A_UNSPEC,
@@ -219,10 +206,6 @@ enum cohort_attr {
 	COHORT_A_MIG_TOTAL_US,
 	COHORT_A_MIG_REMOTE_PID,
 	COHORT_A_PING_TIMEOUT_MS,
-	COHORT_A_HOME_NODE,
-	COHORT_A_HOME_PID,
-	COHORT_A_MIG_FROM,
-	COHORT_A_COMM,
 
 	__COHORT_A_MAX,
 };
@@ -373,26 +356,6 @@ struct cohort_migrate_fetch {
 	__u32 pad2;
 };
 
-/**
- * struct cohort_migrate_self - argument of %COHORT_IOC_MIGRATE_SELF: the
- *	calling process, single-threaded, moves itself to @node (the same
- *	two phases as %COHORT_CMD_MIGRATE). The call returns 0 on @node,
- *	the process running there; or -1 here, the process going on, with
- *	errno, @reason and what was saved filled in.
- * @node: the destination node
- * @pad: 0
- * @bytes: out, on failure: image bytes written
- * @pages: out, on failure: memory pages in the image
- * @reason: out, on failure: why it is not migrated, NUL-terminated
- */
-struct cohort_migrate_self {
-	__u32 node;
-	__u32 pad;
-	__u64 bytes;
-	__u64 pages;
-	char reason[COHORT_REASON_MAX];
-};
-
 #define COHORT_STUB_MAGIC	0x62757473746f6863ULL	/* "chotstub" */
 
 /**
@@ -439,7 +402,6 @@ struct cohort_stub_args {
 #define COHORT_IOC_RESTORE_MM	_IOWR(COHORT_IOC_MAGIC, 3, struct cohort_stub_args)
 #define COHORT_IOC_RESTORE_FINISH _IOWR(COHORT_IOC_MAGIC, 4, struct cohort_stub_args)
 #define COHORT_IOC_MIGRATE_FETCH _IOWR(COHORT_IOC_MAGIC, 5, struct cohort_migrate_fetch)
-#define COHORT_IOC_MIGRATE_SELF	_IOWR(COHORT_IOC_MAGIC, 6, struct cohort_migrate_self)
 
 /*
  * The process image: a header, then records, each a struct cohort_img_rec
