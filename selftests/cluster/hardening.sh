@@ -121,9 +121,9 @@ BIG=${COHORT_BIG_ECHO:-67108864}
 CAP=$(( BIG >> 22 > 0 ? BIG >> 22 : 1 ))
 # Each call may wait for the other caller's to pass (its payload does
 # not move meanwhile), so it is given twice the default time (10 s plus
-# 2 s per 256 KiB), at most 600 s: a debug kernel's link is slower than
-# the default assumes of two calls in a row.
-W=$(( 2 * (10 + (BIG >> 18) * 2) ))
+# 2 s per 256 KiB), COHORT_SLOW times that on a slower kernel, at most
+# 600 s: a debug kernel's link is slower than the default assumes.
+W=$(( 2 * SLOW * (10 + (BIG >> 18) * 2) ))
 [ $W -gt 600 ] && W=600
 w0=$(on 2 "cat $S/stats/inflight_waits")
 on 2 "echo $CAP > /sys/module/cohort/parameters/inflight_max_mb
