@@ -342,8 +342,10 @@ check "the frame MAC and cipher give RFC 8439's known answers (2.6.2, 2.8.2 tag 
 r1=$(on 1 "cat /sys/kernel/cohort/stats/rekeys")
 r2=$(on 2 "cat /sys/kernel/cohort/stats/rekeys")
 on 1 "sh $G/wait_state.sh 2 up 30" > /dev/null
-out=$(T=300 on 1 "for k in 1 2; do $C -j ping 2 -c 100 -s 64 > /tmp/rk\$k & done
-	$C ping 2 -c 2 -s 1048576 > /dev/null; echo big=\$?; wait; cat /tmp/rk1 /tmp/rk2" 2>&1)
+# (a small call can wait behind a 1 MiB frame for seconds on a slower
+# kernel: each may take COHORT_SLOW times the default)
+out=$(T=$((300 * SLOW)) on 1 "for k in 1 2; do $C -j ping 2 -c 100 -s 64 -W $((10 * SLOW)) > /tmp/rk\$k & done
+	$C ping 2 -c 2 -s 1048576 -W $((18 * SLOW)) > /dev/null; echo big=\$?; wait; cat /tmp/rk1 /tmp/rk2" 2>&1)
 echo "$out" | diag
 r1=$(( $(on 1 "cat /sys/kernel/cohort/stats/rekeys") - r1 ))
 r2=$(( $(on 2 "cat /sys/kernel/cohort/stats/rekeys") - r2 ))
