@@ -168,8 +168,10 @@ lane() {
 	d=$OUT/$kver
 	echo "# guest suite on $kver"
 	clusters+=("$d")
+	# The watchdog's bound: twice what a lane took on a slow day (the
+	# debug lane took 45 minutes when the host was half its usual speed).
 	if ! "$VMC" up -n 3 --kver "$kver" --module "$mod" --dir "$d" \
-		--max-life "$([ "$kver" = debug ] && echo 2700 || echo 900)" > "$OUT/$kver.up.log" 2>&1; then
+		--max-life "$([ "$kver" = debug ] && echo 4800 || echo 1800)" > "$OUT/$kver.up.log" 2>&1; then
 		sed 's/^/# /' "$OUT/$kver.up.log"
 		emit fail "$kver: 3-node cluster boots"
 		return
