@@ -123,8 +123,7 @@ CAP=$(( BIG >> 22 > 0 ? BIG >> 22 : 1 ))
 # not move meanwhile), so it is given twice the default time (10 s plus
 # 2 s per 256 KiB), COHORT_SLOW times that on a slower kernel, at most
 # 600 s: a debug kernel's link is slower than the default assumes.
-W=$(( 2 * SLOW * (10 + (BIG >> 18) * 2) ))
-[ $W -gt 600 ] && W=600
+W=$(pingw "$BIG" 2)
 w0=$(on 2 "cat $S/stats/inflight_waits")
 on 2 "echo $CAP > /sys/module/cohort/parameters/inflight_max_mb
 	sync; echo 3 > /proc/sys/vm/drop_caches; sh $G/memwatch.sh start"

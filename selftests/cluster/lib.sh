@@ -34,6 +34,14 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; _time "$*"
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 on() { local i=$1; shift; "$VMC" exec --dir "$D" --timeout "${T:-120}" "$i" -- "$*"; }
 diag() { sed 's/^/# /'; }
+# pingw SIZE [TIMES]: seconds for ping -W, for one SIZE-byte ECHO: TIMES
+# (default 1) x COHORT_SLOW x the kernel's default (10 s + 2 s per
+# 256 KiB), at most 600 (a slower kernel's link is slower than the
+# default says)
+pingw() {
+	local w=$(( ${2:-1} * ${COHORT_SLOW:-1} * (10 + ($1 >> 18) * 2) ))
+	echo $(( w > 600 ? 600 : w ))
+}
 
 # says TEXT PATTERN...: TEXT has a line matching each PATTERN
 says() {

@@ -102,11 +102,9 @@ check "sysfs shows the peers' state" \
 # the kernel, byte for byte)
 # (64 KiB is the largest frame whose MAC is in the header; one byte more
 # streams, with a trailer.)
-# Each may take COHORT_SLOW times the default (10 s + 2 s per 256 KiB),
-# at most 600 s: the debug kernel's link is slower than the default says.
+# (each may take COHORT_SLOW times the default: pingw)
 for size in 1 4096 65536 65537 1048576 $BIG; do
-	w=$(( SLOW * (10 + (size >> 18) * 2) ))
-	[ $w -gt 600 ] && w=600
+	w=$(pingw $size)
 	out=$(T=$((w + 60)) on 1 "$C ping 2 -s $size -W $w" 2>&1)
 	rc=$?
 	echo "$out" | tail -1 | diag
@@ -344,8 +342,8 @@ r2=$(on 2 "cat /sys/kernel/cohort/stats/rekeys")
 on 1 "sh $G/wait_state.sh 2 up 30" > /dev/null
 # (a small call can wait behind a 1 MiB frame for seconds on a slower
 # kernel: each may take COHORT_SLOW times the default)
-out=$(T=$((300 * SLOW)) on 1 "for k in 1 2; do $C -j ping 2 -c 100 -s 64 -W $((10 * SLOW)) > /tmp/rk\$k & done
-	$C ping 2 -c 2 -s 1048576 -W $((18 * SLOW)) > /dev/null; echo big=\$?; wait; cat /tmp/rk1 /tmp/rk2" 2>&1)
+out=$(T=$((300 * SLOW)) on 1 "for k in 1 2; do $C -j ping 2 -c 100 -s 64 -W $(pingw 64) > /tmp/rk\$k & done
+	$C ping 2 -c 2 -s 1048576 -W $(pingw 1048576) > /dev/null; echo big=\$?; wait; cat /tmp/rk1 /tmp/rk2" 2>&1)
 echo "$out" | diag
 r1=$(( $(on 1 "cat /sys/kernel/cohort/stats/rekeys") - r1 ))
 r2=$(( $(on 2 "cat /sys/kernel/cohort/stats/rekeys") - r2 ))
