@@ -26,7 +26,9 @@
  * implementation independent of the kernel's), counted only once the node
  * answers a heartbeat under the session key, and then send frames
  * with bad MACs and replayed sequence numbers, and streamed frames whose
- * header MAC or trailer is wrong. Prints one summary line.
+ * header MAC or trailer is wrong. Prints one summary line. One round in
+ * 50 is such an insider's; HOSTILE_AUTH_EVERY=N in the environment makes
+ * it one in N (2 to 50: the same insider rounds in fewer frames).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -698,10 +700,16 @@ int main(int argc, char **argv)
 		return handshakes ? 0 : 1;
 	}
 	static const int kinds[] = { 0, 1, 2, 6, 3, 4 };
+	const char *ev = getenv("HOSTILE_AUTH_EVERY");
+	unsigned long every = ev ? strtoul(ev, NULL, 10) : 50;
 
+	if (every < 2 || every > 50) {
+		fprintf(stderr, "hostile: HOSTILE_AUTH_EVERY must be 2 to 50\n");
+		return 2;
+	}
 	while (frames < want) {
-		if (round % 50 == 49)
-			authenticated_round(kinds[(round / 50) % 6]);
+		if (round % every == every - 1)
+			authenticated_round(kinds[(round / every) % 6]);
 		else
 			junk_round(round % 9, 40);
 		round++;
