@@ -94,11 +94,8 @@ check-modules:
 			$(BUILD)/mod/$$v-test/kernel/cohort.ko || exit 1; \
 	done
 
-# The debug kernel and its module are built by check.sh, beside the
-# other lanes (make debug-kernel; about 10 minutes on a fresh machine).
-check: deps
-	$(MAKE) --no-print-directory all selftests check-modules \
-		CHECK_KVERS="$(filter-out debug,$(CHECK_KVERS))"
+check: deps $(if $(filter debug,$(CHECK_KVERS)),debug-kernel)
+	$(MAKE) --no-print-directory all selftests check-modules
 	$(TOP)/scripts/check.sh $(CHECK_KVERS)
 
 demo: deps
