@@ -29,13 +29,48 @@ void cohort_img_writer_free(struct cohort_img_writer *w)
 	w->buf = NULL;
 }
 
+static bool cohort_img_interrupted(ssize_t n)
+{
+	return n == -ERESTARTSYS || n == -ERESTARTNOINTR ||
+	       n == -ERESTARTNOHAND || n == -EINTR;
+}
+
+/*
+ * A checkpoint writes from the frozen task's own context (its task work),
+ * where a signal may be pending for it, or TIF_NOTIFY_SIGNAL set by
+ * another task work: an interruptible wait in the file system then fails
+ * the write (6.12's 9p, through netfs, takes the inode lock
+ * interruptibly: -ERESTARTSYS, seen once in make check). The task is not
+ * running; what is pending waits for it. So, unless the signal is fatal,
+ * write again with both flags hidden, as 9p's own client does around its
+ * requests, and set them again after.
+ */
+static ssize_t cohort_img_write(struct cohort_img_writer *w, size_t done)
+{
+	ssize_t n = kernel_write(w->file, w->buf + done, w->used - done, &w->pos);
+	int tries;
+
+	for (tries = 0; tries < 4 && cohort_img_interrupted(n) &&
+	     !fatal_signal_pending(current); tries++) {
+		bool sig = test_and_clear_thread_flag(TIF_SIGPENDING);
+		bool notify = test_and_clear_thread_flag(TIF_NOTIFY_SIGNAL);
+
+		n = kernel_write(w->file, w->buf + done, w->used - done, &w->pos);
+		if (notify)
+			set_thread_flag(TIF_NOTIFY_SIGNAL);
+		if (sig)
+			set_thread_flag(TIF_SIGPENDING);
+	}
+	return n;
+}
+
 static int cohort_img_flush(struct cohort_img_writer *w)
 {
 	size_t done = 0;
 	ssize_t n;
 
 	while (done < w->used) {
-		n = kernel_write(w->file, w->buf + done, w->used - done, &w->pos);
+		n = cohort_img_write(w, done);
 		if (n < 0)
 			return n;
 		if (n == 0)

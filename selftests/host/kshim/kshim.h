@@ -113,6 +113,21 @@ static inline bool fatal_signal_pending(const void *task)
 	return false;
 }
 
+/* No signals on the host: a write is never interrupted. */
+#define ERESTARTSYS		512
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define TIF_SIGPENDING		2
+#define TIF_NOTIFY_SIGNAL	9
+static inline bool test_and_clear_thread_flag(int flag)
+{
+	return false;
+}
+
+static inline void set_thread_flag(int flag)
+{
+}
+
 static inline void *memchr_inv(const void *p, int c, size_t n)
 {
 	const u8 *b = p;
