@@ -185,12 +185,16 @@ lane() {
 	fi
 	emit ok "$kver: 3-node cluster boots"
 
-	# Single-node suite on node 1.
-	"$VMC" exec --dir "$d" --timeout 600 1 -- \
-		"sh $TOP/selftests/guest/run.sh" > "$d/single.tap" 2>&1
-	collect "$kver" "$d/single.tap"
-	grep -q '^# suite: ynl.sh' "$d/single.tap" ||
-		emit fail "$kver: single-node suite ran to the end"
+	# Single-node suite on node 1. Not on the debug kernel, where it
+	# took 6 minutes of a lane that must fit CI's time: its netlink,
+	# sysfs and chardev input paths run there under the cluster suites.
+	if [ "$kver" != debug ]; then
+		"$VMC" exec --dir "$d" --timeout 600 1 -- \
+			"sh $TOP/selftests/guest/run.sh" > "$d/single.tap" 2>&1
+		collect "$kver" "$d/single.tap"
+		grep -q '^# suite: ynl.sh' "$d/single.tap" ||
+			emit fail "$kver: single-node suite ran to the end"
+	fi
 
 	# Every node loads the module and reports its own id.
 	for i in 1 2 3; do
