@@ -400,31 +400,21 @@ sys.exit(0 if hits else 1)
 PYEOF
 }
 
-# run_lane KVER: the lane into $OUT/KVER.lane, run once more if the
-# emulator faulted (what it found, and the rerun, in $OUT/KVER.note).
-run_lane() {
-	local kver=$1 attempt
-	: > "$OUT/$kver.note"
+# The lanes run one after the other (a lane beside another, or beside
+# the debug kernel's build, slowed both by half and failed the 6.x lanes'
+# time bounds); each lane's results are relayed as soon as it ends.
+for kver in "$@"; do
 	for attempt in 1 2; do
 		( trap cleanup EXIT; lane "$kver" ) > "$OUT/$kver.lane" 2>&1
 		if [ $attempt = 1 ] && grep -q '^not ok' "$OUT/$kver.lane" &&
-		   emulator_fault "$kver" >> "$OUT/$kver.note"; then
-			echo "# $kver: the emulator faulted (above), not the module: the lane runs once more; the first attempt is kept in $OUT/attempt1" >> "$OUT/$kver.note"
+		   emulator_fault "$kver"; then
+			echo "# $kver: the emulator faulted (above), not the module: the lane runs once more; the first attempt is kept in $OUT/attempt1"
 			mkdir -p "$OUT/attempt1"
 			mv "$OUT/$kver.lane" "$OUT/$kver" "$OUT/$kver"-* "$OUT/attempt1/" 2>/dev/null
 			continue
 		fi
 		break
 	done
-}
-
-# The lanes run one after the other (a lane beside another, or beside
-# the debug kernel's build, slowed both by half and failed the 6.x lanes'
-# time bounds). Each lane's results are relayed as soon as it is done, so
-# that a run cut short still shows what it did.
-for kver in "$@"; do
-	run_lane "$kver"
-	cat "$OUT/$kver.note"
 	relay "$OUT/$kver.lane"
 done
 

@@ -17,7 +17,7 @@
 # and cohort unloads, while one runs.
 #
 # COHORT_BIG_ECHO: the big message of the in-flight check (default 64 MiB;
-# check.sh: 8 MiB on the debug kernel).
+# check.sh: 32 MiB; the cap is an eighth of it).
 # COHORT_SLOW (default 1; check.sh: 5 on the debug kernel) multiplies the
 # time bounds; above 1 the memory bounds are 3x (KASAN's quarantine holds
 # what is freed for a while).

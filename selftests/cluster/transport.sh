@@ -16,7 +16,7 @@
 # minutes and 8 MiB go through the same streamed, paged path).
 # COHORT_RPC_DIV: divides the number of calls of the concurrency checks
 # (default 1: 10,000 from 4 callers, 1,500 back to back, 4,000 both ways;
-# check.sh uses 5 on the debug kernel). COHORT_SLOW: multiplies the
+# check.sh uses 10 on the debug kernel). COHORT_SLOW: multiplies the
 # bound of the killed-caller check (default 1; 5 on the debug kernel).
 # COHORT_HOSTILE_FRAMES: how many malformed frames the hostile peer sends
 # (default 100,000), and COHORT_HOSTILE_AUTH_EVERY how often a round is an
