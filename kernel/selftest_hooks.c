@@ -55,6 +55,7 @@
 
 static struct dentry *hooks_dir;
 u32 cohort_test_ckpt_corrupt;
+u32 cohort_test_mig_fault_step, cohort_test_mig_fault_stall_ms;
 static atomic_long_t node_events[COHORT_EVENT_AUTH_FAILED + 1];
 
 static atomic_long_t echo_on_up_ok, echo_on_up_failed;
@@ -382,6 +383,10 @@ int cohort_selftest_hooks_init(void)
 			    &node_events_fops);
 	debugfs_create_file("mac_kat", 0444, hooks_dir, NULL, &mac_kat_fops);
 	debugfs_create_u32("ckpt_corrupt", 0600, hooks_dir, &cohort_test_ckpt_corrupt);
+	debugfs_create_u32("mig_fault_step", 0600, hooks_dir,
+			   &cohort_test_mig_fault_step);
+	debugfs_create_u32("mig_fault_stall_ms", 0600, hooks_dir,
+			   &cohort_test_mig_fault_stall_ms);
 	debugfs_create_file("nest", 0600, hooks_dir, NULL, &nest_fops);
 	debugfs_create_file("remote_err", 0600, hooks_dir, NULL,
 			    &remote_err_fops);

@@ -15,11 +15,19 @@
  * anonymous mapping), so the tests can show their checks fail.
  */
 extern u32 cohort_test_ckpt_corrupt;
+/*
+ * debugfs mig_fault_step: the next incoming migration meets a fault at
+ * this step (enum cohort_mig_fault in proc/migrate.c), once: refused, or,
+ * with mig_fault_stall_ms set, held that long there so that a test can
+ * kill or cut the node at exactly that step.
+ */
+extern u32 cohort_test_mig_fault_step, cohort_test_mig_fault_stall_ms;
 
 int cohort_selftest_hooks_init(void);
 void cohort_selftest_hooks_exit(void);
 #else
 #define cohort_test_ckpt_corrupt 0U
+#define cohort_test_mig_fault_stall_ms 0U
 
 static inline int cohort_selftest_hooks_init(void)
 {

@@ -32,7 +32,7 @@ CP="$TOP/build/ksrc/scripts/checkpatch.pl"
 IGN=SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE
 for f in "$TOP"/kernel/*.[ch] "$TOP"/kernel/*/*.[ch] "$TOP"/uapi/linux/*.h \
 	 "$TOP"/userspace/lib/*.[ch] "$TOP"/userspace/cohortctl/*.[ch] \
-	 "$TOP"/userspace/cohortd/*.[ch]; do
+	 "$TOP"/userspace/cohortd/*.[ch] "$TOP"/userspace/libcohort/*.[ch]; do
 	# Userspace follows userspace conventions: <stdint.h> types.
 	# compat.h is where version tests live (LINUX_VERSION_CODE >= ...).
 	case $f in

@@ -56,6 +56,8 @@ static long cohort_dev_ioctl(struct file *file, unsigned int cmd,
 		return cohort_checkpoint_ioctl((void __user *)arg);
 	case COHORT_IOC_MIGRATE_FETCH:
 		return cohort_migrate_fetch_ioctl((void __user *)arg);
+	case COHORT_IOC_MIGRATE_SELF:
+		return cohort_migrate_self_ioctl((void __user *)arg);
 	case COHORT_IOC_RESTORE_PREPARE:
 	case COHORT_IOC_RESTORE_MM:
 	case COHORT_IOC_RESTORE_FINISH:

@@ -28,6 +28,8 @@
 #include "../net/events.h"
 #include "../net/node.h"
 #include "../net/rpc.h"
+#include "../net/wire.h"
+#include "../proc/guests.h"
 #include "../proc/migrate.h"
 
 #define PING_TIMEOUT_MS	10000
@@ -418,25 +420,34 @@ static int node_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* A dump request that takes no attributes: refuse any, and a bad header. */
+static int dump_no_attrs(struct netlink_callback *cb)
+{
+	struct nlattr *tb[COHORT_A_MAX + 1];
+	int err;
+
+	if (((struct genlmsghdr *)nlmsg_data(cb->nlh))->reserved) {
+		NL_SET_ERR_MSG_MOD(cb->extack,
+				   "genetlink header reserved field is not 0");
+		return reject(-EINVAL);
+	}
+	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, COHORT_A_MAX,
+			  info_get_policy, cb->extack);
+	return err ? reject(err) : 0;
+}
+
 static int node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct cohort_net *cn = cohort_net(sock_net(skb->sk));
 	unsigned long id = cb->args[0];
-	struct nlattr *tb[COHORT_A_MAX + 1];
 	struct cohort_peer *peer;
 	int err = 0;
 
 	/* A dump of the whole table takes no attributes: refuse any. */
 	if (!cb->args[1]) {
-		if (((struct genlmsghdr *)nlmsg_data(cb->nlh))->reserved) {
-			NL_SET_ERR_MSG_MOD(cb->extack,
-					   "genetlink header reserved field is not 0");
-			return reject(-EINVAL);
-		}
-		err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, COHORT_A_MAX,
-				  info_get_policy, cb->extack);
+		err = dump_no_attrs(cb);
 		if (err)
-			return reject(err);
+			return err;
 		cb->args[1] = 1;
 	}
 	for (;;) {
@@ -695,6 +706,46 @@ void cohort_genl_migrate_in(struct cohort_net *cn, u32 node, u64 id, u32 pid)
 				GFP_KERNEL);
 }
 
+/* A migration of one of this node's processes has ended: tell listeners. */
+void cohort_genl_migrate_out(struct cohort_net *cn, u32 pid, u32 node,
+			     int err, const struct cohort_migrate_result *res)
+{
+	u32 outcome = !err ? COHORT_MIG_MOVED :
+		      err == -ENOLINK ? COHORT_MIG_UNKNOWN : COHORT_MIG_FAILED;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&cohort_genl_family, cn->net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + COHORT_REASON_MAX, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &cohort_genl_family, 0,
+			  COHORT_CMD_MIGRATE_OUT_NTF);
+	if (!hdr || nla_put_u32(msg, COHORT_A_PID, pid) ||
+	    nla_put_u32(msg, COHORT_A_NODE_ID, node) ||
+	    nla_put_u32(msg, COHORT_A_MIG_OUTCOME, outcome) ||
+	    (err && nla_put_u32(msg, COHORT_A_MIG_ERRNO, -err)) ||
+	    (res->reason[0] &&
+	     nla_put_string(msg, COHORT_A_REASON, res->reason)) ||
+	    (!err && nla_put_u32(msg, COHORT_A_MIG_REMOTE_PID,
+				 res->remote_pid)) ||
+	    nla_put_u64_64bit(msg, COHORT_A_MIG_BYTES, res->bytes,
+			      COHORT_A_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_A_MIG_FREEZE_US,
+			      div_u64(res->freeze_ns, NSEC_PER_USEC),
+			      COHORT_A_PAD) ||
+	    nla_put_u64_64bit(msg, COHORT_A_MIG_TOTAL_US,
+			      div_u64(res->total_ns, NSEC_PER_USEC),
+			      COHORT_A_PAD)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&cohort_genl_family, cn->net, msg, 0, 0,
+				GFP_KERNEL);
+}
+
 /* Multicast a node event to the namespace's "events" listeners. */
 void cohort_genl_event(struct cohort_net *cn, int ev, u32 node_id,
 		       const char *reason)
@@ -723,6 +774,123 @@ void cohort_genl_event(struct cohort_net *cn, int ev, u32 node_id,
 	genlmsg_multicast_netns(&cohort_genl_family, cn->net, msg, 0, 0,
 				GFP_KERNEL);
 }
+
+/*
+ * PS: every node's guests are asked for when the dump starts (one call
+ * per node, kernel/proc/guests.c); the dump then gives one message per
+ * process, and one per node that did not answer. cb->args[0] holds the
+ * collection, [1] the node and [2] the record the dump is at.
+ */
+static int ps_start(struct netlink_callback *cb)
+{
+	struct cohort_net *cn = cohort_net(sock_net(cb->skb->sk));
+	struct cohort_guests_all *all;
+	int err;
+
+	err = dump_no_attrs(cb);
+	if (err)
+		return err;
+	err = cohort_guests_collect(cn, &all);
+	if (err == -ENOTCONN) {
+		NL_SET_ERR_MSG_MOD(cb->extack, "this node is not configured");
+		return reject(-EINVAL);
+	}
+	if (err)
+		return err;
+	cb->args[0] = (long)all;
+	return 0;
+}
+
+static int ps_done(struct netlink_callback *cb)
+{
+	cohort_guests_all_free((struct cohort_guests_all *)cb->args[0]);
+	return 0;
+}
+
+static const char *ps_why(int err)
+{
+	switch (err) {
+	case -EHOSTDOWN: return "not up";
+	case -ETIMEDOUT: return "no answer in time";
+	case -EPROTO: return "a malformed answer";
+	}
+	return "refused";
+}
+
+/* One message: a process (@rec) on @node, or @node's error. */
+static int ps_fill(struct sk_buff *skb, struct netlink_callback *cb,
+		   const struct cohort_guests_node *g, const u8 *rec)
+{
+	char comm[COHORT_GUEST_COMM_LEN + 1];
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &cohort_genl_family, NLM_F_MULTI, COHORT_CMD_PS);
+	if (!hdr || nla_put_u32(skb, COHORT_A_NODE_ID, g->node))
+		goto cancel;
+	if (!rec) {
+		if (nla_put_string(skb, COHORT_A_REASON, ps_why(g->err)))
+			goto cancel;
+		genlmsg_end(skb, hdr);
+		return 0;
+	}
+	memcpy(comm, rec + 16, COHORT_GUEST_COMM_LEN);
+	comm[COHORT_GUEST_COMM_LEN] = 0;
+	if (nla_put_u32(skb, COHORT_A_PID, cohort_get_be32(rec)) ||
+	    nla_put_u32(skb, COHORT_A_HOME_NODE, cohort_get_be32(rec + 4)) ||
+	    nla_put_u32(skb, COHORT_A_HOME_PID, cohort_get_be32(rec + 8)) ||
+	    nla_put_u32(skb, COHORT_A_MIG_FROM, cohort_get_be32(rec + 12)) ||
+	    nla_put_string(skb, COHORT_A_COMM, comm))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	if (hdr)
+		genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int ps_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct cohort_guests_all *all = (struct cohort_guests_all *)cb->args[0];
+	u8 rec[COHORT_GUEST_REC_LEN];
+	int err = 0;
+
+	for (; cb->args[1] < all->n; cb->args[1]++, cb->args[2] = 0) {
+		const struct cohort_guests_node *g = &all->nodes[cb->args[1]];
+		size_t len = g->list ? g->list->len : 0;
+
+		if (g->err) {
+			if (cb->args[2])
+				continue;
+			err = ps_fill(skb, cb, g, NULL);
+			if (err)
+				break;
+			cb->args[2] = 1;
+			continue;
+		}
+		for (; cb->args[2] * COHORT_GUEST_REC_LEN < len; cb->args[2]++) {
+			cohort_buf_read(g->list, cb->args[2] * COHORT_GUEST_REC_LEN,
+					rec, sizeof(rec));
+			err = ps_fill(skb, cb, g, rec);
+			if (err)
+				break;
+		}
+		if (err)
+			break;
+	}
+	return err == -EMSGSIZE && skb->len ? skb->len : (err ?: skb->len);
+}
+
+/* PS needs start and done: the full form of an operation. */
+static const struct genl_ops cohort_genl_full_ops[] = {
+	{
+		.cmd = COHORT_CMD_PS,
+		.start = ps_start,
+		.dumpit = ps_dumpit,
+		.done = ps_done,
+	},
+};
 
 /*
  * All operations are below resv_start_op: the core then leaves attribute
@@ -779,6 +947,8 @@ static struct genl_family cohort_genl_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
+	.ops = cohort_genl_full_ops,
+	.n_ops = ARRAY_SIZE(cohort_genl_full_ops),
 	.small_ops = cohort_genl_ops,
 	.n_small_ops = ARRAY_SIZE(cohort_genl_ops),
 	.mcgrps = cohort_mcgrps,

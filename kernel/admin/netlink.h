@@ -12,5 +12,8 @@ struct cohort_net;
 void cohort_genl_event(struct cohort_net *cn, int ev, u32 node_id,
 		       const char *reason);
 void cohort_genl_migrate_in(struct cohort_net *cn, u32 node, u64 id, u32 pid);
+struct cohort_migrate_result;
+void cohort_genl_migrate_out(struct cohort_net *cn, u32 pid, u32 node,
+			     int err, const struct cohort_migrate_result *res);
 
 #endif /* _COHORT_NETLINK_H */

@@ -250,19 +250,21 @@ static struct kobj_attribute mig_attrs[] = {
 	__ATTR(migrations_out_failed, 0444, migrations_show, NULL),
 	__ATTR(migrations_in, 0444, migrations_show, NULL),
 	__ATTR(migrations_in_failed, 0444, migrations_show, NULL),
+	__ATTR(migrations_out_unknown, 0444, migrations_show, NULL),
 };
 
 static ssize_t migrations_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
-	u64 v[ARRAY_SIZE(mig_attrs)];
+	u64 v[COHORT_MIG_STATS];
 
-	cohort_migrate_stats(&v[0], &v[1], &v[2], &v[3]);
+	BUILD_BUG_ON(ARRAY_SIZE(mig_attrs) != COHORT_MIG_STATS);
+	cohort_migrate_stats(v);
 	return sysfs_emit(buf, "%llu\n", v[attr - mig_attrs]);
 }
 
-/* Filled in by cohort_sysfs_init(): the nine above, then the counters. */
-static struct attribute *cohort_stats_attrs[9 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
+/* Filled in by cohort_sysfs_init(): the ten above, then the counters. */
+static struct attribute *cohort_stats_attrs[10 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
 	&netlink_rejected_attr.attr,
 	&instances_attr.attr,
 	&frames_refused_attr.attr,
@@ -272,6 +274,7 @@ static struct attribute *cohort_stats_attrs[9 + ARRAY_SIZE(cn_stat_attrs) + 1] =
 	&mig_attrs[1].attr,
 	&mig_attrs[2].attr,
 	&mig_attrs[3].attr,
+	&mig_attrs[4].attr,
 };
 
 static const struct attribute_group cohort_stats_group = {
@@ -437,7 +440,7 @@ int __init cohort_sysfs_init(void)
 	for (i = 0; i < ARRAY_SIZE(peer_stat_attrs); i++)
 		peer_attrs[4 + i] = &peer_stat_attrs[i].attr.attr;
 	for (i = 0; i < ARRAY_SIZE(cn_stat_attrs); i++)
-		cohort_stats_attrs[9 + i] = &cn_stat_attrs[i].attr.attr;
+		cohort_stats_attrs[10 + i] = &cn_stat_attrs[i].attr.attr;
 	cohort_kobj = kobject_create_and_add("cohort", kernel_kobj);
 	if (!cohort_kobj)
 		return -ENOMEM;

@@ -76,6 +76,13 @@ struct cohort_ckpt {
 	int err;
 	u64 t0, bytes, pages, freeze_ns;
 	char reason[COHORT_REASON_MAX];
+	/*
+	 * A process checkpointing itself (cohort_checkpoint_self): where its
+	 * system call's outcome goes when it goes on here. self_err and
+	 * ->reason are written by the requester before verdict_done.
+	 */
+	struct cohort_migrate_self __user *self_ureq;	/* constant */
+	int self_err;
 };
 
 /* What the image says of one VMA, taken under the mmap lock. */
@@ -85,6 +92,22 @@ struct cohort_ckpt_vma {
 };
 
 static void cohort_ckpt_held(struct cohort_ckpt *ck);
+
+/*
+ * A process that asked to move itself goes on here: the system call it
+ * returns from fails with @err, and its argument says why (best effort:
+ * the process may have unmapped it).
+ */
+static void cohort_ckpt_self_failed(struct cohort_ckpt *ck, int err)
+{
+	struct cohort_migrate_self __user *u = ck->self_ureq;
+
+	ck->reason[sizeof(ck->reason) - 1] = 0;
+	if (copy_to_user(u->reason, ck->reason, sizeof(u->reason)) ||
+	    put_user(ck->bytes, &u->bytes) || put_user(ck->pages, &u->pages))
+		pr_debug("self migration: the outcome could not be written\n");
+	task_pt_regs(current)->ax = err;
+}
 
 static void cohort_ckpt_put(struct cohort_ckpt *ck)
 {
@@ -764,9 +787,13 @@ static void cohort_ckpt_work(struct callback_head *head)
 		cohort_test_ckpt_corrupt = 0;
 #endif
 		hold = !ck->err && (ck->flags & COHORT_CKPT_HOLD);
+		if (ck->err && ck->self_ureq)
+			cohort_ckpt_self_failed(ck, ck->err);
 		complete(&ck->done);
 		if (hold)
 			cohort_ckpt_held(ck);
+	} else if (ck->self_ureq) {
+		cohort_ckpt_self_failed(ck, -ECANCELED);
 	}
 	cohort_ckpt_put(ck);
 }
@@ -784,12 +811,18 @@ static void cohort_ckpt_held(struct cohort_ckpt *ck)
 	left = wait_for_completion_killable_timeout(&ck->verdict_done,
 						    COHORT_CKPT_HOLD_MAX);
 	if (left <= 0 &&
-	    atomic_cmpxchg(&ck->hold, CKPT_HELD, CKPT_GONE) == CKPT_HELD)
-		return;		/* killed, or nobody decided: go on */
+	    atomic_cmpxchg(&ck->hold, CKPT_HELD, CKPT_GONE) == CKPT_HELD) {
+		/* killed, or nobody decided: go on */
+		if (ck->self_ureq && !fatal_signal_pending(current))
+			cohort_ckpt_self_failed(ck, -ETIMEDOUT);
+		return;
+	}
 	if (left <= 0)		/* being committed: wait for the outcome */
 		wait_for_completion_state(&ck->verdict_done, TASK_IDLE);
 	if (atomic_read(&ck->hold) == CKPT_COMMITTED)
 		send_sig(SIGKILL, current, 1);
+	else if (ck->self_ureq)
+		cohort_ckpt_self_failed(ck, ck->self_err ?: -ECANCELED);
 }
 
 /*
@@ -903,6 +936,83 @@ int cohort_checkpoint_hold(pid_t vpid, struct file *out,
 	*heldp = NULL;
 	return cohort_ckpt_request(vpid, out, COHORT_CKPT_HOLD, timeout_ms,
 				   heldp, res);
+}
+
+/*
+ * The caller's own image, taken in its own context as it returns from
+ * the system call it is in (COHORT_IOC_MIGRATE_SELF), then held. The
+ * requester, another context, waits for it with cohort_ckpt_self_wait().
+ */
+int cohort_checkpoint_self(struct file *out,
+			   struct cohort_migrate_self __user *ureq,
+			   struct cohort_ckpt **heldp)
+{
+	struct cohort_ckpt *ck;
+	int err;
+
+	ck = kzalloc(sizeof(*ck), GFP_KERNEL_ACCOUNT);
+	if (!ck)
+		return -ENOMEM;
+	refcount_set(&ck->ref, 2);	/* the requester's and the work's */
+	atomic_set(&ck->state, CKPT_QUEUED);
+	atomic_set(&ck->hold, CKPT_HELD);
+	init_completion(&ck->done);
+	init_completion(&ck->verdict_done);
+	ck->flags = COHORT_CKPT_HOLD;
+	ck->self_ureq = ureq;
+	ck->out = get_file(out);
+	__module_get(THIS_MODULE);
+	init_task_work(&ck->work, cohort_ckpt_work);
+	err = task_work_add(current, &ck->work, TWA_RESUME);
+	if (err) {
+		fput(ck->out);
+		kfree(ck);
+		module_put(THIS_MODULE);
+		return err;
+	}
+	*heldp = ck;
+	return 0;
+}
+
+/*
+ * Wait for a cohort_checkpoint_self() image: 0 and the process is held,
+ * or the error (it went on, its call failing with the reason; @ck is then
+ * put).
+ */
+int cohort_ckpt_self_wait(struct cohort_ckpt *ck, struct cohort_ckpt_result *res)
+{
+	long left;
+
+	/* It is on its way back to user mode: a matter of milliseconds. */
+	left = wait_for_completion_timeout(&ck->done, 10 * HZ);
+	if (!left &&
+	    atomic_cmpxchg(&ck->state, CKPT_QUEUED, CKPT_CANCELLED) == CKPT_QUEUED) {
+		strscpy(res->reason, COHORT_CKPT_NOT_REACHED, sizeof(res->reason));
+		cohort_ckpt_put(ck);
+		return -ETIMEDOUT;
+	}
+	if (!left)
+		wait_for_completion(&ck->done);
+	res->bytes = ck->bytes;
+	res->pages = ck->pages;
+	res->freeze_ns = ck->freeze_ns;
+	memcpy(res->reason, ck->reason, sizeof(res->reason));
+	res->reason[sizeof(res->reason) - 1] = 0;
+	if (ck->err) {
+		int err = ck->err;
+
+		cohort_ckpt_put(ck);
+		return err;
+	}
+	return 0;
+}
+
+/* Before cohort_ckpt_release(ck, false): how its call fails, and why. */
+void cohort_ckpt_self_outcome(struct cohort_ckpt *ck, int err,
+			      const char *reason)
+{
+	ck->self_err = err;
+	strscpy(ck->reason, reason, sizeof(ck->reason));
 }
 
 bool cohort_ckpt_release(struct cohort_ckpt *ck, bool commit, u64 *frozen_ns)

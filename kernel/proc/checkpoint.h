@@ -34,4 +34,17 @@ bool cohort_ckpt_release(struct cohort_ckpt *ck, bool commit, u64 *frozen_ns);
  */
 bool cohort_ckpt_begin_commit(struct cohort_ckpt *ck);
 
+/*
+ * The caller moves itself: its image is taken as it returns from its
+ * system call and it is held as above; cohort_ckpt_self_wait() waits for
+ * the image. If it goes on here, its call fails as
+ * cohort_ckpt_self_outcome() said before cohort_ckpt_release().
+ */
+int cohort_checkpoint_self(struct file *out,
+			   struct cohort_migrate_self __user *ureq,
+			   struct cohort_ckpt **heldp);
+int cohort_ckpt_self_wait(struct cohort_ckpt *ck, struct cohort_ckpt_result *res);
+void cohort_ckpt_self_outcome(struct cohort_ckpt *ck, int err,
+			      const char *reason);
+
 #endif

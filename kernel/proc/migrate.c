@@ -19,10 +19,11 @@
  * Never in two places: the destination's process runs only after COMMIT
  * arrived, and the source ends its own only after COMMIT was answered. A
  * COMMIT whose answer is lost is asked again (it is idempotent; the
- * outcome of a migration is kept for COHORT_MIG_KEEP) until the
- * destination answers or has been down for longer than a node that comes
- * back would be: only then does the source decide it is gone, with the
- * process, and let its own go on.
+ * outcome of a migration is kept for COHORT_MIG_KEEP) for up to
+ * migrate_commit_wait_ms; then ABORT asks the last time: aborted there
+ * (or unknown there), the process goes on here; committed, it runs there.
+ * With no answer at all the outcome is unknown, and the source ends its
+ * process rather than let it run twice (counted, and said to the caller).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,7 +49,9 @@
 #include "../net/node.h"
 #include "../net/rpc.h"
 #include "../net/wire.h"
+#include "../selftest_hooks.h"
 #include "checkpoint.h"
+#include "guests.h"
 #include "migrate.h"
 
 #define COHORT_MIG_CHUNK	(8U << 20)	/* image bytes per DATA */
@@ -59,7 +62,6 @@
 #define COHORT_MIG_KEEP		(300 * HZ)	/* an outcome stays known */
 #define COHORT_MIG_CALL_MS	20000
 #define COHORT_MIG_RESTORE_MS	600000	/* the destination bounds it */
-#define COHORT_MIG_COMMIT_TRIES_MS (90 * 1000)
 
 enum {
 	MIG_RECEIVING,
@@ -78,11 +80,13 @@ struct cohort_mig_in {
 	u32 src;			/* constant: the sending node */
 	u64 id;				/* constant */
 	u32 src_pid;			/* constant */
+	struct cohort_guest_home home;	/* constant: where it belongs */
 	int state;
 	struct file *img;		/* until the outcome */
 	u64 have;			/* bytes received */
 	bool fetched, claimed;
 	pid_t pid;			/* when MIG_READY */
+	struct pid *tpid;		/* when MIG_READY, a reference */
 	unsigned long touched;		/* jiffies of the last change */
 	char reason[COHORT_REASON_MAX];	/* when MIG_FAILED */
 	wait_queue_head_t wq;		/* state changes */
@@ -94,12 +98,25 @@ module_param_named(migrate_restore_ms, mig_restore_ms, uint, 0644);
 MODULE_PARM_DESC(migrate_restore_ms,
 		 "ms an incoming migration waits for its restored process (1000-590000, default 120000)");
 
+/*
+ * How long a source asks again for the answer to COMMIT. Past it, and if
+ * the destination cannot be asked whether it applied it either, the
+ * outcome is unknown: the held process is ended here (it may run there;
+ * it must never run twice). Below COHORT_MIG_KEEP, so that a destination
+ * that applied COMMIT still says so when asked.
+ */
+static unsigned int mig_commit_wait_ms = 90000;
+module_param_named(migrate_commit_wait_ms, mig_commit_wait_ms, uint, 0644);
+MODULE_PARM_DESC(migrate_commit_wait_ms,
+		 "ms a source asks again for the answer to COMMIT (1000-280000, default 90000)");
+
 static DEFINE_MUTEX(mig_lock);
 static LIST_HEAD(mig_in_list);		/* under mig_lock */
 static atomic64_t mig_next_id;
 static struct delayed_work mig_reaper;
 
 static atomic64_t stat_out_ok, stat_out_failed, stat_in_ok, stat_in_failed;
+static atomic64_t stat_out_unknown;
 
 static void mig_in_free(struct kref *ref)
 {
@@ -107,6 +124,7 @@ static void mig_in_free(struct kref *ref)
 
 	if (in->img)
 		fput(in->img);
+	put_pid(in->tpid);
 	kfree(in);
 }
 
@@ -202,6 +220,7 @@ struct mig_msg {
 };
 
 #define MIG_HDR_LEN	16
+#define MIG_BEGIN_LEN	(MIG_HDR_LEN + 8)	/* + home node, home PID */
 
 static int mig_parse(const struct cohort_buf *buf, struct mig_msg *m)
 {
@@ -252,16 +271,56 @@ static int mig_copy(struct cohort_buf *buf, size_t boff, struct file *f,
 
 /* ------------------------------------------------------------ destination */
 
+/* Where the test build's fault (debugfs mig_fault_step) strikes. */
+enum cohort_mig_fault {
+	MIG_FAULT_BEGIN = 1,	/* BEGIN arrives */
+	MIG_FAULT_DATA,		/* the first DATA arrives */
+	MIG_FAULT_RESTORE,	/* RESTORE arrives, before any restorer */
+	MIG_FAULT_READY,	/* restored, waiting for COMMIT, not answered */
+	MIG_FAULT_COMMIT,	/* COMMIT: refused, or applied and held */
+};
+
+/*
+ * The test build's fault at @step of an incoming migration, once:
+ * -EPERM (refused), or, with mig_fault_stall_ms set, 0 after holding that
+ * long. Always 0 in a normal build.
+ */
+static int mig_fault(enum cohort_mig_fault step)
+{
+#ifdef COHORT_TEST_HOOKS
+	u32 ms = READ_ONCE(cohort_test_mig_fault_stall_ms);
+
+	if (cmpxchg(&cohort_test_mig_fault_step, step, 0) != step)
+		return 0;
+	if (!ms)
+		return -EPERM;
+	pr_info("test fault: migration held %u ms at step %d\n", ms, step);
+	msleep(min(ms, 60000U));
+#endif
+	return 0;
+}
+
 static int mig_begin_handler(struct cohort_conn *conn,
 			     const struct cohort_hdr *h, struct cohort_buf *buf)
 {
 	struct cohort_mig_in *in, *it;
+	struct cohort_guest_home home;
+	u8 raw[8];
 	struct mig_msg m;
 	int open = 0, err;
 
 	err = mig_parse(buf, &m);
-	if (err || buf->len != MIG_HDR_LEN || !m.a || m.a > PID_MAX_LIMIT)
+	if (err || buf->len != MIG_BEGIN_LEN || !m.a || m.a > PID_MAX_LIMIT)
 		return -EINVAL;
+	cohort_buf_read(buf, MIG_HDR_LEN, raw, sizeof(raw));
+	home.node = cohort_get_be32(raw);
+	home.pid = cohort_get_be32(raw + 4);
+	if (!home.node || home.node > COHORT_NODE_ID_MAX || !home.pid ||
+	    home.pid > PID_MAX_LIMIT)
+		return -EINVAL;
+	err = mig_fault(MIG_FAULT_BEGIN);
+	if (err)
+		return err;
 	in = kzalloc(sizeof(*in), GFP_KERNEL_ACCOUNT);
 	if (!in)
 		return -ENOMEM;
@@ -271,6 +330,7 @@ static int mig_begin_handler(struct cohort_conn *conn,
 	in->src = h->src;
 	in->id = m.id;
 	in->src_pid = m.a;
+	in->home = home;
 	in->touched = jiffies;
 	in->img = shmem_file_setup("cohort-migration", 0, VM_NORESERVE);
 	if (IS_ERR(in->img)) {
@@ -307,6 +367,8 @@ static int mig_data_handler(struct cohort_conn *conn,
 	int err;
 
 	err = mig_parse(buf, &m);
+	if (!err && !m.a)
+		err = mig_fault(MIG_FAULT_DATA);
 	if (err)
 		return err;
 	n = buf->len - MIG_HDR_LEN;
@@ -375,6 +437,9 @@ static int mig_restore_handler(struct cohort_conn *conn,
 	err = mig_parse(buf, &m);
 	if (err || buf->len != MIG_HDR_LEN)
 		return -EINVAL;
+	err = mig_fault(MIG_FAULT_RESTORE);
+	if (err)
+		return err;
 	mutex_lock(&mig_lock);
 	in = mig_in_find(conn->cn, h->src, m.id);
 	err = -ENOENT;
@@ -418,6 +483,12 @@ static int mig_restore_handler(struct cohort_conn *conn,
 	}
 	mutex_unlock(&mig_lock);
 	mig_in_put(in);
+	if (!err) {
+		int fault = mig_fault(MIG_FAULT_READY);
+
+		if (fault)
+			return fault;
+	}
 	reason[sizeof(reason) - 1] = 0;
 	return mig_restore_reply(conn, h, err, pid, reason);
 }
@@ -435,12 +506,22 @@ static int mig_verdict_handler(struct cohort_conn *conn,
 	err = mig_parse(buf, &m);
 	if (err || buf->len != MIG_HDR_LEN)
 		return -EINVAL;
+	/* The test fault: refused before it is applied, held after. */
+	if (commit && !cohort_test_mig_fault_stall_ms)
+		err = mig_fault(MIG_FAULT_COMMIT);
+	if (err)
+		return err;
 	mutex_lock(&mig_lock);
 	in = mig_in_find(conn->cn, h->src, m.id);
 	err = -ENOENT;
 	if (in && commit) {
-		if (in->state == MIG_READY)
+		if (in->state == MIG_READY) {
+			/* Listed before it runs; not a guest once home. */
+			if (in->home.node != READ_ONCE(conn->cn->self_id))
+				cohort_guest_add(conn->cn, in->tpid, &in->home,
+						 in->src);
 			mig_in_end(in, MIG_COMMITTED);
+		}
 		if (in->state == MIG_COMMITTED)
 			err = 0;
 	} else if (in) {
@@ -449,6 +530,8 @@ static int mig_verdict_handler(struct cohort_conn *conn,
 		err = in->state == MIG_COMMITTED ? -EEXIST : 0;
 	}
 	mutex_unlock(&mig_lock);
+	if (!err && commit && cohort_test_mig_fault_stall_ms)
+		mig_fault(MIG_FAULT_COMMIT);
 	return err ?: cohort_rpc_reply(conn, h, NULL);
 }
 
@@ -526,6 +609,7 @@ int cohort_mig_ready(struct cohort_mig_in *in)
 	if (in->state == MIG_RESTORING) {
 		in->state = MIG_READY;
 		in->pid = task_tgid_nr(current);
+		in->tpid = get_task_pid(current, PIDTYPE_TGID);
 		in->touched = jiffies;
 		wake_up_all(&in->wq);
 		err = 0;
@@ -590,6 +674,7 @@ static const char *mig_errname(int err)
 	case -EBUSY: return "the node is busy (too many migrations)";
 	case -EINTR: return "interrupted";
 	case -ENOMEM: return "out of memory";
+	case -ENOLINK: return "no answer: the outcome is unknown";
 	}
 	return "refused";
 }
@@ -614,6 +699,27 @@ static int mig_send_image(struct cohort_net *cn, u32 node, u64 id,
 		cohort_buf_put(resp);
 		cohort_buf_put(req);
 	}
+	return err;
+}
+
+/* BEGIN: the source's PID and, for the list of guests, the home. */
+static int mig_begin(struct cohort_net *cn, u32 node, u64 id, pid_t vpid,
+		     const struct cohort_guest_home *home)
+{
+	struct cohort_buf *req = mig_msg_buf(id, vpid, 8);
+	struct cohort_buf *resp = NULL;
+	u8 raw[8];
+	int err;
+
+	if (!req)
+		return -ENOMEM;
+	cohort_put_be32(raw, home->node);
+	cohort_put_be32(raw + 4, home->pid);
+	cohort_buf_write(req, MIG_HDR_LEN, raw, sizeof(raw));
+	err = cohort_rpc_call(cn, node, COHORT_MSG_MIG_BEGIN, req, &resp,
+			      COHORT_MIG_CALL_MS);
+	cohort_buf_put(resp);
+	cohort_buf_put(req);
 	return err;
 }
 
@@ -657,54 +763,64 @@ out:
  * COMMIT until the destination answers it or is gone for good (down for
  * longer than a link that comes back is). 0: it runs there.
  */
+static bool mig_unanswered(int err)
+{
+	return err == -ETIMEDOUT || err == -EHOSTDOWN || err == -EINTR ||
+	       err == -ENOMEM;
+}
+
 static int mig_commit(struct cohort_net *cn, u32 node, u64 id)
 {
-	unsigned long until = jiffies + msecs_to_jiffies(COHORT_MIG_COMMIT_TRIES_MS);
+	u32 ms = clamp_val(READ_ONCE(mig_commit_wait_ms), 1000, 280000);
+	unsigned long until = jiffies + msecs_to_jiffies(ms);
 	int err;
 
+	BUILD_BUG_ON(280 * HZ >= COHORT_MIG_KEEP);
 	for (;;) {
 		err = mig_call(cn, node, COHORT_MSG_MIG_COMMIT, id, 0, NULL,
 			       COHORT_MIG_CALL_MS);
-		if (err != -ETIMEDOUT && err != -EHOSTDOWN && err != -EINTR &&
-		    err != -ENOMEM)
+		if (!mig_unanswered(err))
 			return err;
 		if (time_after(jiffies, until))
-			return err;
+			break;
 		msleep(500);
+	}
+	/*
+	 * Unanswered: ABORT is the last question. Aborted (or never known)
+	 * there: it goes on here. Already committed: it runs there.
+	 */
+	err = mig_call(cn, node, COHORT_MSG_MIG_ABORT, id, 0, NULL, 5000);
+	if (err == -EEXIST)
+		return 0;
+	if (!err)
+		return -ENOENT;
+	return mig_unanswered(err) ? -ENOLINK : err;
+}
+
+/* A process's home: a guest keeps its own, any other has it here. */
+static void mig_home_of(struct cohort_net *cn, struct pid *pid,
+			struct cohort_guest_home *home)
+{
+	if (!cohort_guest_home(cn, pid, home)) {
+		home->node = READ_ONCE(cn->self_id);
+		home->pid = pid_nr(pid);
 	}
 }
 
-int cohort_migrate(struct cohort_net *cn, pid_t vpid, u32 node,
-		   struct cohort_migrate_result *res)
+/*
+ * The process is held and its image in @img: send it, have it restored,
+ * commit, and release the process either way (ended, or on here; one
+ * that moves itself then fails its call with the reason). 0: it runs on
+ * @node now.
+ */
+static int mig_hand_over(struct cohort_net *cn, u32 node, u64 id,
+			 struct cohort_ckpt *held, struct file *img,
+			 struct pid *pid, bool self,
+			 struct cohort_migrate_result *res)
 {
-	struct cohort_ckpt_result ck_res;
-	struct cohort_ckpt *held = NULL;
-	u64 t0 = ktime_get_ns(), id, len;
-	struct file *img;
+	u64 len = i_size_read(file_inode(img));
 	int err;
 
-	memset(res, 0, sizeof(*res));
-	id = atomic64_inc_return(&mig_next_id);
-	err = mig_call(cn, node, COHORT_MSG_MIG_BEGIN, id, vpid ?: 1, NULL,
-		       COHORT_MIG_CALL_MS);
-	if (err) {
-		mig_say(res, "node %u: %s", node, mig_errname(err));
-		goto out_count;
-	}
-	img = shmem_file_setup("cohort-image", 0, VM_NORESERVE);
-	if (IS_ERR(img)) {
-		err = PTR_ERR(img);
-		mig_say(res, "no memory for the image");
-		goto out_abort;
-	}
-	err = cohort_checkpoint_hold(vpid, img, 0, &held, &ck_res);
-	res->bytes = ck_res.bytes;
-	res->pages = ck_res.pages;
-	if (err) {
-		mig_say(res, "%s", ck_res.reason);
-		goto out_img;
-	}
-	len = i_size_read(file_inode(img));
 	err = mig_send_image(cn, node, id, img, len);
 	if (err) {
 		mig_say(res, "node %u: sending the image: %s", node,
@@ -720,39 +836,202 @@ int cohort_migrate(struct cohort_net *cn, pid_t vpid, u32 node,
 		goto out_release;
 	}
 	err = mig_commit(cn, node, id);
-	if (err == -ENOENT)
+	if (err == -ENOLINK) {
+		/* It may run there: never twice, so not here any more. */
+		mig_say(res, "node %u: COMMIT unanswered for %u ms, ABORT too: %s",
+			node, clamp_val(READ_ONCE(mig_commit_wait_ms), 1000, 280000),
+			"outcome unknown; ended here so that it never runs twice");
+		cohort_ckpt_release(held, true, &res->freeze_ns);
+		cohort_guest_del(cn, pid);
+		return err;
+	}
+	if (err == -ENOENT) {
 		mig_say(res, "node %u had given the restored process up; the process goes on here",
 			node);
+		goto out_release;
+	}
 	if (err) {
 		mig_say(res, "node %u: commit: %s; the process goes on here",
 			node, mig_errname(err));
 		goto out_release;
 	}
 	cohort_ckpt_release(held, true, &res->freeze_ns);
-	fput(img);
-	res->total_ns = ktime_get_ns() - t0;
-	atomic64_inc(&stat_out_ok);
+	cohort_guest_del(cn, pid);	/* if it was one: it runs there now */
 	return 0;
 
 out_release:
+	if (self)
+		cohort_ckpt_self_outcome(held, err, res->reason);
 	cohort_ckpt_release(held, false, &res->freeze_ns);
-out_img:
+	return err;
+}
+
+int cohort_migrate(struct cohort_net *cn, pid_t vpid, u32 node,
+		   struct cohort_migrate_result *res)
+{
+	struct cohort_ckpt_result ck_res;
+	struct cohort_ckpt *held = NULL;
+	u64 t0 = ktime_get_ns(), id;
+	struct cohort_guest_home home;
+	struct pid *pid;
+	struct file *img;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	pid = find_get_pid(vpid);
+	if (!pid) {
+		mig_say(res, "no such process");
+		err = -ESRCH;
+		goto out_count;
+	}
+	mig_home_of(cn, pid, &home);
+	id = atomic64_inc_return(&mig_next_id);
+	err = mig_begin(cn, node, id, vpid, &home);
+	if (err) {
+		mig_say(res, "node %u: %s", node, mig_errname(err));
+		goto out_pid;
+	}
+	img = shmem_file_setup("cohort-image", 0, VM_NORESERVE);
+	if (IS_ERR(img)) {
+		err = PTR_ERR(img);
+		mig_say(res, "no memory for the image");
+		goto out_abort;
+	}
+	err = cohort_checkpoint_hold(vpid, img, 0, &held, &ck_res);
+	res->bytes = ck_res.bytes;
+	res->pages = ck_res.pages;
+	if (err)
+		mig_say(res, "%s", ck_res.reason);
+	else
+		err = mig_hand_over(cn, node, id, held, img, pid, false, res);
 	fput(img);
+	if (!err || err == -ENOLINK) {
+		res->total_ns = ktime_get_ns() - t0;
+		atomic64_inc(err ? &stat_out_unknown : &stat_out_ok);
+		goto out_event;
+	}
 out_abort:
 	mig_call(cn, node, COHORT_MSG_MIG_ABORT, id, 0, NULL, 5000);
+out_pid:
+	res->total_ns = ktime_get_ns() - t0;
+	atomic64_inc(&stat_out_failed);
+out_event:
+	cohort_genl_migrate_out(cn, pid_nr(pid), node, err, res);
+	put_pid(pid);
+	return err;
 out_count:
 	res->total_ns = ktime_get_ns() - t0;
 	atomic64_inc(&stat_out_failed);
 	return err;
 }
 
-void cohort_migrate_stats(u64 *out_ok, u64 *out_failed, u64 *in_ok,
-			  u64 *in_failed)
+/*
+ * A process that moves itself (COHORT_IOC_MIGRATE_SELF): its image is
+ * taken as it returns from the ioctl; this work, on its own queue (drained
+ * at unload), then does what MIGRATE's requester does, BEGIN last.
+ */
+struct mig_self {
+	struct work_struct work;
+	struct cohort_net *cn;
+	u32 node;
+	struct pid *pid;		/* a reference */
+	struct cohort_ckpt *held;
+	struct file *img;		/* a reference */
+};
+
+static struct workqueue_struct *mig_self_wq;
+
+static void mig_self_work(struct work_struct *work)
 {
-	*out_ok = atomic64_read(&stat_out_ok);
-	*out_failed = atomic64_read(&stat_out_failed);
-	*in_ok = atomic64_read(&stat_in_ok);
-	*in_failed = atomic64_read(&stat_in_failed);
+	struct mig_self *ms = container_of(work, struct mig_self, work);
+	struct cohort_migrate_result res = {};
+	struct cohort_ckpt_result ck_res = {};
+	struct cohort_guest_home home;
+	u64 t0 = ktime_get_ns(), id;
+	int err;
+
+	err = cohort_ckpt_self_wait(ms->held, &ck_res);
+	res.bytes = ck_res.bytes;
+	res.pages = ck_res.pages;
+	if (err) {		/* it went on, its call failing with the reason */
+		strscpy(res.reason, ck_res.reason, sizeof(res.reason));
+		goto out_count;
+	}
+	mig_home_of(ms->cn, ms->pid, &home);
+	id = atomic64_inc_return(&mig_next_id);
+	err = mig_begin(ms->cn, ms->node, id, pid_nr(ms->pid), &home);
+	if (err) {
+		mig_say(&res, "node %u: %s", ms->node, mig_errname(err));
+		cohort_ckpt_self_outcome(ms->held, err, res.reason);
+		cohort_ckpt_release(ms->held, false, NULL);
+		goto out_count;
+	}
+	err = mig_hand_over(ms->cn, ms->node, id, ms->held, ms->img, ms->pid,
+			    true, &res);
+	if (err && err != -ENOLINK)
+		mig_call(ms->cn, ms->node, COHORT_MSG_MIG_ABORT, id, 0, NULL,
+			 5000);
+out_count:
+	res.total_ns = ktime_get_ns() - t0;
+	atomic64_inc(!err ? &stat_out_ok : err == -ENOLINK ?
+		     &stat_out_unknown : &stat_out_failed);
+	cohort_genl_migrate_out(ms->cn, pid_nr(ms->pid), ms->node, err, &res);
+	fput(ms->img);
+	put_pid(ms->pid);
+	kfree(ms);
+}
+
+long cohort_migrate_self_ioctl(struct cohort_migrate_self __user *ureq)
+{
+	struct cohort_net *cn = cohort_net(current->nsproxy->net_ns);
+	struct cohort_migrate_self req;
+	struct mig_self *ms;
+	u32 self;
+	int err;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	self = READ_ONCE(cn->self_id);
+	if (req.pad || !req.node || req.node > COHORT_NODE_ID_MAX ||
+	    req.node == self)
+		return -EINVAL;
+	if (!self)
+		return -ENOTCONN;
+	/* What the process could not be traced for, it cannot move for. */
+	if (!current->mm || get_dumpable(current->mm) != SUID_DUMP_USER)
+		return -EPERM;
+	ms = kzalloc(sizeof(*ms), GFP_KERNEL);
+	if (!ms)
+		return -ENOMEM;
+	ms->img = shmem_file_setup("cohort-image", 0, VM_NORESERVE);
+	if (IS_ERR(ms->img)) {
+		err = PTR_ERR(ms->img);
+		goto out_free;
+	}
+	err = cohort_checkpoint_self(ms->img, ureq, &ms->held);
+	if (err)
+		goto out_img;
+	ms->cn = cn;
+	ms->node = req.node;
+	ms->pid = get_task_pid(current, PIDTYPE_TGID);
+	INIT_WORK(&ms->work, mig_self_work);
+	queue_work(mig_self_wq, &ms->work);
+	return 0;	/* what the image says the call returned */
+
+out_img:
+	fput(ms->img);
+out_free:
+	kfree(ms);
+	return err;
+}
+
+void cohort_migrate_stats(u64 v[COHORT_MIG_STATS])
+{
+	v[0] = atomic64_read(&stat_out_ok);
+	v[1] = atomic64_read(&stat_out_failed);
+	v[2] = atomic64_read(&stat_in_ok);
+	v[3] = atomic64_read(&stat_in_failed);
+	v[4] = atomic64_read(&stat_out_unknown);
 }
 
 int cohort_migrate_init(void)
@@ -760,13 +1039,19 @@ int cohort_migrate_init(void)
 	int err;
 
 	atomic64_set(&mig_next_id, get_random_u64() >> 1);
+	mig_self_wq = alloc_workqueue("cohort_mig_self", WQ_UNBOUND, 0);
+	if (!mig_self_wq)
+		return -ENOMEM;
 	err = cohort_register_node_notifier(&mig_node_nb);
 	if (err)
-		return err;
-	err = cohort_rpc_register_flags(COHORT_MSG_MIG_BEGIN, MIG_HDR_LEN,
-					mig_begin_handler, COHORT_RPC_MAY_CALL);
+		goto err_wq;
+	err = cohort_guests_init();
 	if (err)
 		goto err_notifier;
+	err = cohort_rpc_register_flags(COHORT_MSG_MIG_BEGIN, MIG_BEGIN_LEN,
+					mig_begin_handler, COHORT_RPC_MAY_CALL);
+	if (err)
+		goto err_guests;
 	err = cohort_rpc_register_flags(COHORT_MSG_MIG_DATA,
 					MIG_HDR_LEN + COHORT_MIG_CHUNK,
 					mig_data_handler, COHORT_RPC_MAY_CALL);
@@ -798,8 +1083,12 @@ err_data:
 	cohort_rpc_unregister(COHORT_MSG_MIG_DATA);
 err_begin:
 	cohort_rpc_unregister(COHORT_MSG_MIG_BEGIN);
+err_guests:
+	cohort_guests_exit();
 err_notifier:
 	cohort_unregister_node_notifier(&mig_node_nb);
+err_wq:
+	destroy_workqueue(mig_self_wq);
 	return err;
 }
 
@@ -817,11 +1106,13 @@ void cohort_migrate_exit(void)
 		if (mig_in_open(in))
 			mig_in_end(in, MIG_ABORTED);
 	mutex_unlock(&mig_lock);
+	destroy_workqueue(mig_self_wq);	/* self migrations finish */
 	cohort_rpc_unregister(COHORT_MSG_MIG_ABORT);
 	cohort_rpc_unregister(COHORT_MSG_MIG_COMMIT);
 	cohort_rpc_unregister(COHORT_MSG_MIG_RESTORE);
 	cohort_rpc_unregister(COHORT_MSG_MIG_DATA);
 	cohort_rpc_unregister(COHORT_MSG_MIG_BEGIN);
+	cohort_guests_exit();
 	cohort_unregister_node_notifier(&mig_node_nb);
 	cancel_delayed_work_sync(&mig_reaper);
 	mutex_lock(&mig_lock);

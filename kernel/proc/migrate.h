@@ -19,8 +19,13 @@ struct cohort_migrate_result {
 int cohort_migrate(struct cohort_net *cn, pid_t vpid, u32 node,
 		   struct cohort_migrate_result *res);
 long cohort_migrate_fetch_ioctl(struct cohort_migrate_fetch __user *ureq);
-void cohort_migrate_stats(u64 *out_ok, u64 *out_failed, u64 *in_ok,
-			  u64 *in_failed);
+long cohort_migrate_self_ioctl(struct cohort_migrate_self __user *ureq);
+/*
+ * Counters, in this order: migrated out, out failed (the process went on
+ * here), in, in failed, out with an unknown outcome (ended here).
+ */
+#define COHORT_MIG_STATS 5
+void cohort_migrate_stats(u64 v[COHORT_MIG_STATS]);
 
 /*
  * For restore: the incoming migration whose image @img is (a reference,

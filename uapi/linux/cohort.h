@@ -112,6 +112,19 @@ enum cohort_node_state {
  *	of its process %COHORT_A_PID as incoming migration %COHORT_A_MIG_ID;
  *	cohortd starts a restorer that fetches it with
  *	%COHORT_IOC_MIGRATE_FETCH
+ * @COHORT_CMD_PS: dump of the migrated processes of the cluster, one
+ *	message each, as every node in the table lists the processes that
+ *	run there from elsewhere: where it runs (%COHORT_A_NODE_ID), its PID
+ *	there (%COHORT_A_PID), its home node and PID (%COHORT_A_HOME_NODE,
+ *	%COHORT_A_HOME_PID), the node it came from (%COHORT_A_MIG_FROM) and
+ *	its command name (%COHORT_A_COMM). A node that did not answer has a
+ *	message of its own: %COHORT_A_NODE_ID and %COHORT_A_REASON. Any user.
+ * @COHORT_CMD_MIGRATE_OUT_NTF: event: a migration of process %COHORT_A_PID
+ *	(its PID in the initial PID namespace) to node %COHORT_A_NODE_ID has
+ *	ended, with %COHORT_A_MIG_OUTCOME (&enum cohort_mig_outcome); when it
+ *	did not move, %COHORT_A_MIG_ERRNO and %COHORT_A_REASON say why; when
+ *	it moved, %COHORT_A_MIG_REMOTE_PID. %COHORT_A_MIG_BYTES,
+ *	%COHORT_A_MIG_FREEZE_US and %COHORT_A_MIG_TOTAL_US as MIGRATE replies
  */
 enum cohort_cmd {
 	COHORT_CMD_UNSPEC,
@@ -127,6 +140,8 @@ enum cohort_cmd {
 	COHORT_CMD_AUTH_FAILED_NTF,
 	COHORT_CMD_MIGRATE,
 	COHORT_CMD_MIGRATE_IN_NTF,
+	COHORT_CMD_PS,
+	COHORT_CMD_MIGRATE_OUT_NTF,
 
 	__COHORT_CMD_MAX,
 };
@@ -175,6 +190,14 @@ enum cohort_cmd {
  * @COHORT_A_PING_TIMEOUT_MS: how long each PING round trip may take, in ms
  *	(u32, 1 to %COHORT_PING_TIMEOUT_MAX_MS; default 10 s plus 2 s for
  *	every 256 KiB of payload)
+ * @COHORT_A_HOME_NODE: a migrated process's home: the node it started on
+ *	(u32)
+ * @COHORT_A_HOME_PID: its PID on its home node (u32)
+ * @COHORT_A_MIG_FROM: the node a migrated process came from last (u32)
+ * @COHORT_A_COMM: a process's command name (NUL-terminated string)
+ * @COHORT_A_MIG_OUTCOME: how a migration ended (u32, &enum
+ *	cohort_mig_outcome)
+ * @COHORT_A_MIG_ERRNO: why a migration failed: a positive errno (u32)
  */
 enum cohort_attr {
 	COHORT_A_UNSPEC,
@@ -206,11 +229,30 @@ enum cohort_attr {
 	COHORT_A_MIG_TOTAL_US,
 	COHORT_A_MIG_REMOTE_PID,
 	COHORT_A_PING_TIMEOUT_MS,
+	COHORT_A_HOME_NODE,
+	COHORT_A_HOME_PID,
+	COHORT_A_MIG_FROM,
+	COHORT_A_COMM,
+	COHORT_A_MIG_OUTCOME,
+	COHORT_A_MIG_ERRNO,
 
 	__COHORT_A_MAX,
 };
 
 #define COHORT_A_MAX (__COHORT_A_MAX - 1)
+
+/**
+ * enum cohort_mig_outcome - how a migration ended (%COHORT_A_MIG_OUTCOME)
+ * @COHORT_MIG_MOVED: it runs on the destination now
+ * @COHORT_MIG_FAILED: it did not move, and goes on where it was
+ * @COHORT_MIG_UNKNOWN: the destination never answered the commit: the
+ *	process was ended at the source and may run at the destination
+ */
+enum cohort_mig_outcome {
+	COHORT_MIG_MOVED,
+	COHORT_MIG_FAILED,
+	COHORT_MIG_UNKNOWN,
+};
 
 /**
  * enum cohort_stat_attr - per-peer counters (u64 each) in
@@ -356,6 +398,26 @@ struct cohort_migrate_fetch {
 	__u32 pad2;
 };
 
+/**
+ * struct cohort_migrate_self - argument of %COHORT_IOC_MIGRATE_SELF: the
+ *	calling process, single-threaded, moves itself to @node (the same
+ *	two phases as %COHORT_CMD_MIGRATE). The call returns 0 on @node,
+ *	the process running there; or -1 here, the process going on, with
+ *	errno, @reason and what was saved filled in.
+ * @node: the destination node
+ * @pad: 0
+ * @bytes: out, on failure: image bytes written
+ * @pages: out, on failure: memory pages in the image
+ * @reason: out, on failure: why it is not migrated, NUL-terminated
+ */
+struct cohort_migrate_self {
+	__u32 node;
+	__u32 pad;
+	__u64 bytes;
+	__u64 pages;
+	char reason[COHORT_REASON_MAX];
+};
+
 #define COHORT_STUB_MAGIC	0x62757473746f6863ULL	/* "chotstub" */
 
 /**
@@ -402,6 +464,7 @@ struct cohort_stub_args {
 #define COHORT_IOC_RESTORE_MM	_IOWR(COHORT_IOC_MAGIC, 3, struct cohort_stub_args)
 #define COHORT_IOC_RESTORE_FINISH _IOWR(COHORT_IOC_MAGIC, 4, struct cohort_stub_args)
 #define COHORT_IOC_MIGRATE_FETCH _IOWR(COHORT_IOC_MAGIC, 5, struct cohort_migrate_fetch)
+#define COHORT_IOC_MIGRATE_SELF	_IOWR(COHORT_IOC_MAGIC, 6, struct cohort_migrate_self)
 
 /*
  * The process image: a header, then records, each a struct cohort_img_rec

@@ -24,6 +24,7 @@ int cmd_ping(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
 int node_add(int argc, char **argv);
 int node_del(int argc, char **argv);
 

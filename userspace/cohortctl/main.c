@@ -32,6 +32,8 @@ static const struct subcommand subcommands[] = {
 	  "run the process of an image here (waits for it unless --detach)" },
 	{ "migrate", cmd_migrate, "migrate PID NODE",
 	  "move a running process to another node" },
+	{ "ps", cmd_ps, "ps",
+	  "the migrated processes of the cluster: where each runs, its home" },
 };
 
 static void print_usage(FILE *f)

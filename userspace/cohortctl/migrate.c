@@ -76,9 +76,11 @@ int cmd_migrate(int argc, char **argv)
 	}
 	err = cohort_nl_call(&nl, msg, parse_migrate, &o);
 	if (err) {
+		/* ENOLINK: the outcome is unknown, the process ended here */
 		if (o.reason[0])
-			fprintf(stderr, "cohortctl: migrate %ld: %s: %s (%s)\n", pid,
-				o.reason, "not migrated, it goes on here", strerror(-err));
+			fprintf(stderr, "cohortctl: migrate %ld: %s%s (%s)\n", pid,
+				o.reason, err == -ENOLINK ? "" :
+				": not migrated, it goes on here", strerror(-err));
 		else
 			cohort_nl_perror(&nl, "migrate", err);
 		cohort_nl_close(&nl);

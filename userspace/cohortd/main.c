@@ -267,6 +267,36 @@ static int auth_log_allow(unsigned int id)
 	return 0;
 }
 
+static unsigned long long attr_u64(struct nlattr *a)
+{
+	return a ? (unsigned long long)nla_get_u64(a) : 0;
+}
+
+/* A migration of one of this node's processes has ended. */
+static void log_migrate_out(struct nlattr **tb, unsigned int node,
+			    const char *reason)
+{
+	unsigned int pid = tb[COHORT_A_PID] ? nla_get_u32(tb[COHORT_A_PID]) : 0;
+	unsigned int outcome = tb[COHORT_A_MIG_OUTCOME] ?
+			       nla_get_u32(tb[COHORT_A_MIG_OUTCOME]) : COHORT_MIG_FAILED;
+	unsigned int err = tb[COHORT_A_MIG_ERRNO] ?
+			   nla_get_u32(tb[COHORT_A_MIG_ERRNO]) : 0;
+
+	if (outcome == COHORT_MIG_MOVED) {
+		logmsg(LOG_INFO,
+		       "event migrated pid=%u node=%u remote-pid=%u bytes=%llu freeze-us=%llu total-us=%llu",
+		       pid, node, tb[COHORT_A_MIG_REMOTE_PID] ?
+		       nla_get_u32(tb[COHORT_A_MIG_REMOTE_PID]) : 0,
+		       attr_u64(tb[COHORT_A_MIG_BYTES]),
+		       attr_u64(tb[COHORT_A_MIG_FREEZE_US]),
+		       attr_u64(tb[COHORT_A_MIG_TOTAL_US]));
+		return;
+	}
+	logmsg(LOG_WARNING, "event %s pid=%u node=%u error=%s reason=%s",
+	       outcome == COHORT_MIG_UNKNOWN ? "migrate-unknown" : "migrate-failed",
+	       pid, node, strerror(err), reason);
+}
+
 /* What main() blocks (and restorers unblock). */
 static sigset_t sig_mask;
 
@@ -284,6 +314,9 @@ static int on_event(struct nl_msg *msg, void *arg)
 	if (tb[COHORT_A_REASON])
 		reason = nla_get_string(tb[COHORT_A_REASON]);
 	switch (g->cmd) {
+	case COHORT_CMD_MIGRATE_OUT_NTF:
+		log_migrate_out(tb, id, reason);
+		return NL_OK;
 	case COHORT_CMD_MIGRATE_IN_NTF:
 		if (tb[COHORT_A_MIG_ID] && tb[COHORT_A_PID])
 			incoming_start(id, nla_get_u64(tb[COHORT_A_MIG_ID]),
