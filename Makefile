@@ -13,7 +13,8 @@
 #                     against it (build/mod/debug/kernel/cohort.ko)
 #   make demo         boot a 3-node virtual cluster and show cohortctl info
 #   make style        W=1, sparse (C=2) and checkpatch --strict
-#   make bench        in-kernel RPC vs userspace TCP, BENCH lines
+#   make bench        in-kernel RPC vs userspace TCP, migration vs CRIU,
+#                     BENCH lines
 #   make deps         install missing Debian packages (scripts/deps.sh)
 
 TOP := $(CURDIR)
@@ -110,6 +111,7 @@ bench: deps
 	$(MAKE) -C bench
 	$(TOP)/scripts/bench.sh $(KVER)
 	$(TOP)/scripts/bench_insn.sh $(KVER)
+	$(TOP)/scripts/bench_migrate.sh $(KVER)
 
 clean:
 	rm -rf $(BUILD)/mod kernel/cohort.ko

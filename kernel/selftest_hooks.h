@@ -12,7 +12,8 @@
 /*
  * debugfs ckpt_corrupt: the next checkpoint corrupts its image on purpose
  * (1: one bit of rbx, 2: one byte of the first page of the largest
- * anonymous mapping), so the tests can show their checks fail.
+ * anonymous mapping, 3: one bit of ymm0's upper half), so the tests can
+ * show their checks fail.
  */
 extern u32 cohort_test_ckpt_corrupt;
 /*

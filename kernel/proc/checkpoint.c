@@ -365,6 +365,10 @@ static int cohort_ckpt_fpu(struct cohort_img_writer *w)
 	if (n < 0)
 		return n;
 	f.size = n;
+	/* The test knob 3: one bit of ymm0's upper half (XSAVE offset 576). */
+	if (cohort_test_ckpt_corrupt == 3 && f.format == COHORT_FPU_XSAVE &&
+	    (f.xcr0 & XFEATURE_MASK_YMM) && n >= 576 + 16)
+		((u8 *)data)[576] ^= 1;
 	n = cohort_img_rec(w, COHORT_REC_FPU, &f, sizeof(f), data, f.size);
 	kfree(data);
 	return n;
@@ -515,6 +519,19 @@ static int cohort_ckpt_files(struct cohort_ckpt *ck, struct cohort_img_writer *w
 				err = ckpt_refuse(ck, "fd %u is a deleted file", fd);
 			else if (err == -ENAMETOOLONG)
 				err = ckpt_refuse(ck, "fd %u: path too long", fd);
+		}
+		/*
+		 * What it wrote must be where the destination reads it (a
+		 * shared folder's client may still hold it), as its file
+		 * mappings' pages are below.
+		 */
+		if (!err && w && fi.kind == COHORT_FILE_REG &&
+		    (f->f_mode & FMODE_WRITE)) {
+			err = vfs_fsync(f, 1);
+			if (err)
+				snprintf(ck->reason, sizeof(ck->reason),
+					 "fd %u: writing its data back failed (%d)",
+					 fd, err);
 		}
 		if (!err && w) {
 			fi.flags = f->f_flags & COHORT_FILE_OFLAGS;

@@ -78,73 +78,113 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
-/* Registers held across the checkpoint: loaded, spun on, compared. */
+/* AVX usable: the CPU has it and the kernel enabled its state (XCR0). */
+static int avx_usable(void)
+{
+	unsigned int a, b, c, d, lo, hi;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 27)) || !(c & (1u << 28)))	/* OSXSAVE, AVX */
+		return 0;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (lo & 6) == 6;
+}
+
+/*
+ * The spin, its registers loaded before and stored after: rbx, rbp,
+ * r12-r15, x87 st0 and eight vector registers, 16 bytes each (SSE) or,
+ * with @avx, 32 (ymm).
+ */
+#define SPIN_PROLOGUE(MOV, R, W)					\
+		"sub $128, %%rsp\n\t"					\
+		"fldl (%[fin])\n\t"					\
+		MOV " 0*" W "(%[xin]), %%" R "0\n\t"			\
+		MOV " 1*" W "(%[xin]), %%" R "1\n\t"			\
+		MOV " 2*" W "(%[xin]), %%" R "2\n\t"			\
+		MOV " 3*" W "(%[xin]), %%" R "3\n\t"			\
+		MOV " 4*" W "(%[xin]), %%" R "8\n\t"			\
+		MOV " 5*" W "(%[xin]), %%" R "9\n\t"			\
+		MOV " 6*" W "(%[xin]), %%" R "14\n\t"			\
+		MOV " 7*" W "(%[xin]), %%" R "15\n\t"			\
+		"push %%rbp\n\t"					\
+		"mov 0(%[want]), %%rbx\n\t"				\
+		"mov 8(%[want]), %%r12\n\t"				\
+		"mov 16(%[want]), %%r13\n\t"				\
+		"mov 24(%[want]), %%r14\n\t"				\
+		"mov 32(%[want]), %%r15\n\t"				\
+		"mov 40(%[want]), %%rbp\n\t"				\
+		"1: pause\n\t"						\
+		"cmpl $0, (%[go])\n\t"					\
+		"je 1b\n\t"						\
+		"mov %%rbx, 0(%[got])\n\t"				\
+		"mov %%r12, 8(%[got])\n\t"				\
+		"mov %%r13, 16(%[got])\n\t"				\
+		"mov %%r14, 24(%[got])\n\t"				\
+		"mov %%r15, 32(%[got])\n\t"				\
+		"mov %%rbp, 40(%[got])\n\t"				\
+		MOV " %%" R "0, 0*" W "(%[xout])\n\t"			\
+		MOV " %%" R "1, 1*" W "(%[xout])\n\t"			\
+		MOV " %%" R "2, 2*" W "(%[xout])\n\t"			\
+		MOV " %%" R "3, 3*" W "(%[xout])\n\t"			\
+		MOV " %%" R "8, 4*" W "(%[xout])\n\t"			\
+		MOV " %%" R "9, 5*" W "(%[xout])\n\t"			\
+		MOV " %%" R "14, 6*" W "(%[xout])\n\t"			\
+		MOV " %%" R "15, 7*" W "(%[xout])\n\t"			\
+		"fstpl (%[fout])\n\t"					\
+		"pop %%rbp\n\t"						\
+		"add $128, %%rsp\n\t"
+#define SPIN_OPERANDS							\
+		:							\
+		: [xin] "r"(xin), [xout] "r"(xout), [want] "r"(want),	\
+		  [got] "r"(got), [go] "r"(&go), [fin] "r"(&fin),	\
+		  [fout] "r"(&fout)					\
+		: "rbx", "r12", "r13", "r14", "r15", "xmm0", "xmm1",	\
+		  "xmm2", "xmm3", "xmm8", "xmm9", "xmm14", "xmm15",	\
+		  "memory", "cc"
+
+/*
+ * Registers held across the checkpoint: loaded, spun on, compared. With
+ * COHORT_VICTIM_AVX set in its environment, the vector registers are
+ * ymm and their upper halves are checked too (one more check, which
+ * fails on a CPU without AVX).
+ */
 static int register_loop(void)
 {
 	static const uint64_t want[6] = {
 		0x1111111111111111ULL, 0x2222222222222222ULL, 0x3333333333333333ULL,
 		0x4444444444444444ULL, 0x5555555555555555ULL, 0x6666666666666666ULL,
 	};
+	int avx = getenv("COHORT_VICTIM_AVX") != NULL;
 	uint64_t got[6], xin[32], xout[32];
 	double fin = 3.25, fout;
-	int i, bad = 0;
+	int i, bad = 0, usable = avx && avx_usable();
 
 	for (i = 0; i < 32; i++)
 		xin[i] = mix(i + 1);
-	__asm__ volatile(
-		"sub $128, %%rsp\n\t"
-		"push %%rbp\n\t"
-		"movdqu 0(%[xin]), %%xmm0\n\t"
-		"movdqu 16(%[xin]), %%xmm1\n\t"
-		"movdqu 32(%[xin]), %%xmm2\n\t"
-		"movdqu 48(%[xin]), %%xmm3\n\t"
-		"movdqu 64(%[xin]), %%xmm8\n\t"
-		"movdqu 80(%[xin]), %%xmm9\n\t"
-		"movdqu 96(%[xin]), %%xmm14\n\t"
-		"movdqu 112(%[xin]), %%xmm15\n\t"
-		"fldl (%[fin])\n\t"
-		"mov 0(%[want]), %%rbx\n\t"
-		"mov 8(%[want]), %%r12\n\t"
-		"mov 16(%[want]), %%r13\n\t"
-		"mov 24(%[want]), %%r14\n\t"
-		"mov 32(%[want]), %%r15\n\t"
-		"mov 40(%[want]), %%rbp\n\t"
-		"1: pause\n\t"
-		"cmpl $0, (%[go])\n\t"
-		"je 1b\n\t"
-		"mov %%rbx, 0(%[got])\n\t"
-		"mov %%r12, 8(%[got])\n\t"
-		"mov %%r13, 16(%[got])\n\t"
-		"mov %%r14, 24(%[got])\n\t"
-		"mov %%r15, 32(%[got])\n\t"
-		"mov %%rbp, 40(%[got])\n\t"
-		"movdqu %%xmm0, 0(%[xout])\n\t"
-		"movdqu %%xmm1, 16(%[xout])\n\t"
-		"movdqu %%xmm2, 32(%[xout])\n\t"
-		"movdqu %%xmm3, 48(%[xout])\n\t"
-		"movdqu %%xmm8, 64(%[xout])\n\t"
-		"movdqu %%xmm9, 80(%[xout])\n\t"
-		"movdqu %%xmm14, 96(%[xout])\n\t"
-		"movdqu %%xmm15, 112(%[xout])\n\t"
-		"fstpl (%[fout])\n\t"
-		"pop %%rbp\n\t"
-		"add $128, %%rsp\n\t"
-		:
-		: [xin] "r"(xin), [xout] "r"(xout), [want] "r"(want),
-		  [got] "r"(got), [go] "r"(&go), [fin] "r"(&fin), [fout] "r"(&fout)
-		: "rbx", "r12", "r13", "r14", "r15", "xmm0", "xmm1", "xmm2",
-		  "xmm3", "xmm8", "xmm9", "xmm14", "xmm15", "memory", "cc");
+	memset(xout, 0, sizeof(xout));
+	if (usable)
+		__asm__ volatile(SPIN_PROLOGUE("vmovdqu", "ymm", "32") SPIN_OPERANDS);
+	else
+		__asm__ volatile(SPIN_PROLOGUE("movdqu", "xmm", "16") SPIN_OPERANDS);
 	for (i = 0; i < 6; i++)
 		if (got[i] != want[i])
 			bad |= 1;
+	/* the low 16 bytes of each of the 8: SSE; the high 16: AVX */
 	for (i = 0; i < 16; i++)
-		if (xout[i] != xin[i])
+		if (xout[usable ? (i / 2) * 4 + i % 2 : i] !=
+		    xin[usable ? (i / 2) * 4 + i % 2 : i])
 			bad |= 2;
+	for (i = 0; usable && i < 16; i++)
+		if (xout[(i / 2) * 4 + 2 + i % 2] != xin[(i / 2) * 4 + 2 + i % 2])
+			bad |= 8;
 	if (fout != fin)
 		bad |= 4;
 	check(!(bad & 1), "general registers (rbx, rbp, r12-r15) held across", "got %#lx %#lx %#lx",
 	      (unsigned long)got[0], (unsigned long)got[1], (unsigned long)got[5]);
 	check(!(bad & 2), "SSE registers (xmm0-3, 8, 9, 14, 15) held across", "xmm differ");
+	if (avx)
+		check(usable && !(bad & 8), "AVX registers (upper halves of ymm0-3, 8, 9, 14, 15) held across",
+		      usable ? "ymm upper halves differ" : "this CPU has no AVX (or the kernel did not enable it)");
 	check(!(bad & 4), "x87 register held across", "%g", fout);
 	return bad;
 }
