@@ -79,4 +79,24 @@ static inline void cohort_set_rseq_len(struct task_struct *t, u32 len)
 }
 #endif
 
+/* dequeue_signal() lost its task argument (always current) before 6.12. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define cohort_dequeue_signal(mask, info, type) dequeue_signal(mask, info, type)
+#else
+#define cohort_dequeue_signal(mask, info, type) \
+	dequeue_signal(current, mask, info, type)
+#endif
+
+/* Forget a task's rseq(2) registration (rseq_len came in 6.3). */
+static inline void cohort_rseq_forget(struct task_struct *t)
+{
+#ifdef CONFIG_RSEQ
+	t->rseq = NULL;
+	t->rseq_sig = 0;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	t->rseq_len = 0;
+#endif
+#endif
+}
+
 #endif /* _COHORT_COMPAT_H */

@@ -11,9 +11,12 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/nsproxy.h>
 #include <linux/slab.h>
 
+#include "../net/node.h"
 #include "../proc/checkpoint.h"
+#include "../proc/guests.h"
 #include "../proc/migrate.h"
 #include "../proc/restore.h"
 #include "chardev.h"
@@ -58,6 +61,8 @@ static long cohort_dev_ioctl(struct file *file, unsigned int cmd,
 		return cohort_migrate_fetch_ioctl((void __user *)arg);
 	case COHORT_IOC_MIGRATE_SELF:
 		return cohort_migrate_self_ioctl((void __user *)arg);
+	case COHORT_IOC_GUESTS_REAP:
+		return cohort_guests_reap_ioctl(cohort_net(current->nsproxy->net_ns));
 	case COHORT_IOC_RESTORE_PREPARE:
 	case COHORT_IOC_RESTORE_MM:
 	case COHORT_IOC_RESTORE_FINISH:

@@ -707,11 +707,10 @@ void cohort_genl_migrate_in(struct cohort_net *cn, u32 node, u64 id, u32 pid)
 }
 
 /* A migration of one of this node's processes has ended: tell listeners. */
-void cohort_genl_migrate_out(struct cohort_net *cn, u32 pid, u32 node,
-			     int err, const struct cohort_migrate_result *res)
+static void genl_mig_event(struct cohort_net *cn, u32 pid, u32 node,
+			   u32 outcome, int err,
+			   const struct cohort_migrate_result *res)
 {
-	u32 outcome = !err ? COHORT_MIG_MOVED :
-		      err == -ENOLINK ? COHORT_MIG_UNKNOWN : COHORT_MIG_FAILED;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -744,6 +743,23 @@ void cohort_genl_migrate_out(struct cohort_net *cn, u32 pid, u32 node,
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&cohort_genl_family, cn->net, msg, 0, 0,
 				GFP_KERNEL);
+}
+
+void cohort_genl_migrate_out(struct cohort_net *cn, u32 pid, u32 node,
+			     int err, const struct cohort_migrate_result *res)
+{
+	genl_mig_event(cn, pid, node, !err ? COHORT_MIG_MOVED :
+		       err == -ENOLINK ? COHORT_MIG_UNKNOWN : COHORT_MIG_FAILED,
+		       err, res);
+}
+
+void cohort_genl_migrate_lost(struct cohort_net *cn, u32 pid, u32 node,
+			      const char *reason)
+{
+	struct cohort_migrate_result res = {};
+
+	strscpy(res.reason, reason, sizeof(res.reason));
+	genl_mig_event(cn, pid, node, COHORT_MIG_LOST, -EHOSTDOWN, &res);
 }
 
 /* Multicast a node event to the namespace's "events" listeners. */

@@ -15,5 +15,8 @@ void cohort_genl_migrate_in(struct cohort_net *cn, u32 node, u64 id, u32 pid);
 struct cohort_migrate_result;
 void cohort_genl_migrate_out(struct cohort_net *cn, u32 pid, u32 node,
 			     int err, const struct cohort_migrate_result *res);
+/* At a process's home: its node went down, its deputy ends (@reason). */
+void cohort_genl_migrate_lost(struct cohort_net *cn, u32 pid, u32 node,
+			      const char *reason);
 
 #endif /* _COHORT_NETLINK_H */

@@ -251,6 +251,9 @@ static struct kobj_attribute mig_attrs[] = {
 	__ATTR(migrations_in, 0444, migrations_show, NULL),
 	__ATTR(migrations_in_failed, 0444, migrations_show, NULL),
 	__ATTR(migrations_out_unknown, 0444, migrations_show, NULL),
+	__ATTR(deputy_signals, 0444, migrations_show, NULL),
+	__ATTR(deputy_exits, 0444, migrations_show, NULL),
+	__ATTR(deputy_lost, 0444, migrations_show, NULL),
 };
 
 static ssize_t migrations_show(struct kobject *kobj,
@@ -263,8 +266,8 @@ static ssize_t migrations_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%llu\n", v[attr - mig_attrs]);
 }
 
-/* Filled in by cohort_sysfs_init(): the ten above, then the counters. */
-static struct attribute *cohort_stats_attrs[10 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
+/* Filled in by cohort_sysfs_init(): the 13 above, then the counters. */
+static struct attribute *cohort_stats_attrs[13 + ARRAY_SIZE(cn_stat_attrs) + 1] = {
 	&netlink_rejected_attr.attr,
 	&instances_attr.attr,
 	&frames_refused_attr.attr,
@@ -275,6 +278,9 @@ static struct attribute *cohort_stats_attrs[10 + ARRAY_SIZE(cn_stat_attrs) + 1] 
 	&mig_attrs[2].attr,
 	&mig_attrs[3].attr,
 	&mig_attrs[4].attr,
+	&mig_attrs[5].attr,
+	&mig_attrs[6].attr,
+	&mig_attrs[7].attr,
 };
 
 static const struct attribute_group cohort_stats_group = {
@@ -440,7 +446,7 @@ int __init cohort_sysfs_init(void)
 	for (i = 0; i < ARRAY_SIZE(peer_stat_attrs); i++)
 		peer_attrs[4 + i] = &peer_stat_attrs[i].attr.attr;
 	for (i = 0; i < ARRAY_SIZE(cn_stat_attrs); i++)
-		cohort_stats_attrs[10 + i] = &cn_stat_attrs[i].attr.attr;
+		cohort_stats_attrs[13 + i] = &cn_stat_attrs[i].attr.attr;
 	cohort_kobj = kobject_create_and_add("cohort", kernel_kobj);
 	if (!cohort_kobj)
 		return -ENOMEM;

@@ -54,6 +54,9 @@ enum cohort_msg_type {
 	COHORT_MSG_MIG_COMMIT = 8,	/* migration: let it run there */
 	COHORT_MSG_MIG_ABORT = 9,	/* migration: give it up */
 	COHORT_MSG_MIG_LIST = 10,	/* the processes running here from elsewhere */
+	COHORT_MSG_DEP_SIGNAL = 11,	/* deputy: a signal for its process */
+	COHORT_MSG_DEP_EXIT = 12,	/* to a deputy: its process ended so */
+	COHORT_MSG_DEP_MOVED = 13,	/* to a deputy: its process moved on */
 	COHORT_MSG_TEST_ERR = 61,	/* test build only: answers an error */
 	COHORT_MSG_TEST_NEST = 62,	/* test build only: a handler that calls */
 	COHORT_MSG_TYPE_MAX = 64,	/* table size; types are below it */

@@ -20,6 +20,7 @@
 #include <linux/highmem.h>
 #include <linux/magic.h>
 #include <linux/module.h>
+#include <linux/nsproxy.h>
 #include <linux/mount.h>
 #include <linux/personality.h>
 #include <linux/pid.h>
@@ -38,9 +39,11 @@
 #include <asm/msr.h>
 
 #include "../compat.h"
+#include "../net/node.h"
 #include "../selftest_hooks.h"
 #include "checkpoint.h"
 #include "ckpt_pages.h"
+#include "deputy.h"
 #include "image.h"
 #include "proc.h"
 
@@ -83,6 +86,12 @@ struct cohort_ckpt {
 	 */
 	struct cohort_migrate_self __user *self_ureq;	/* constant */
 	int self_err;
+	/*
+	 * Committed: what the task does instead of ending (its deputy),
+	 * written by the requester before verdict_done.
+	 */
+	void (*after)(void *arg);
+	void *after_arg;
 };
 
 /* What the image says of one VMA, taken under the mmap lock. */
@@ -836,7 +845,9 @@ static void cohort_ckpt_held(struct cohort_ckpt *ck)
 	}
 	if (left <= 0)		/* being committed: wait for the outcome */
 		wait_for_completion_state(&ck->verdict_done, TASK_IDLE);
-	if (atomic_read(&ck->hold) == CKPT_COMMITTED)
+	if (atomic_read(&ck->hold) == CKPT_COMMITTED && ck->after)
+		ck->after(ck->after_arg);
+	else if (atomic_read(&ck->hold) == CKPT_COMMITTED)
 		send_sig(SIGKILL, current, 1);
 	else if (ck->self_ureq)
 		cohort_ckpt_self_failed(ck, ck->self_err ?: -ECANCELED);
@@ -856,6 +867,7 @@ static int cohort_ckpt_request(pid_t vpid, struct file *out, u32 flags,
 	struct cohort_ckpt *ck;
 	long left;
 	int err;
+	u32 at;
 
 	memset(res, 0, sizeof(*res));
 	ck = kzalloc(sizeof(*ck), GFP_KERNEL_ACCOUNT);
@@ -887,6 +899,13 @@ static int cohort_ckpt_request(pid_t vpid, struct file *out, u32 flags,
 	err = -EINVAL;
 	if (task->flags & (PF_KTHREAD | PF_IO_WORKER)) {
 		strscpy(res->reason, "a kernel thread", sizeof(res->reason));
+		goto out_task;
+	}
+	if (cohort_deputy_where(cohort_net(current->nsproxy->net_ns),
+				task_tgid_nr(task), &at)) {
+		err = -EREMOTE;
+		snprintf(res->reason, sizeof(res->reason),
+			 "process %u runs on node %u (this is its deputy)", vpid, at);
 		goto out_task;
 	}
 	if (same_thread_group(task, current)) {
@@ -1051,6 +1070,15 @@ bool cohort_ckpt_release(struct cohort_ckpt *ck, bool commit, u64 *frozen_ns)
 	complete(&ck->verdict_done);
 	cohort_ckpt_put(ck);
 	return held;
+}
+
+/* Committed: the task runs @after(@arg) instead of ending. */
+bool cohort_ckpt_release_to(struct cohort_ckpt *ck, void (*after)(void *arg),
+			    void *arg, u64 *frozen_ns)
+{
+	ck->after = after;
+	ck->after_arg = arg;
+	return cohort_ckpt_release(ck, true, frozen_ns);
 }
 
 bool cohort_ckpt_begin_commit(struct cohort_ckpt *ck)

@@ -27,6 +27,8 @@ int cohort_checkpoint_hold(pid_t vpid, struct file *out,
 			   unsigned int timeout_ms, struct cohort_ckpt **heldp,
 			   struct cohort_ckpt_result *res);
 bool cohort_ckpt_release(struct cohort_ckpt *ck, bool commit, u64 *frozen_ns);
+bool cohort_ckpt_release_to(struct cohort_ckpt *ck, void (*after)(void *arg),
+			    void *arg, u64 *frozen_ns);
 /*
  * Before a commit: false if the process is no longer held (killed, or it
  * went on by itself); true, and it can no longer go on by itself, until

@@ -10,11 +10,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "../net/buf.h"
@@ -22,6 +24,7 @@
 #include "../net/node.h"
 #include "../net/rpc.h"
 #include "../net/wire.h"
+#include "deputy.h"
 #include "guests.h"
 
 /* Most guests recorded per node instance; beyond, arrivals go unlisted. */
@@ -33,6 +36,7 @@ struct cohort_guest {
 	struct pid *pid;		/* constant, a reference */
 	struct cohort_guest_home home;	/* constant */
 	u32 from;			/* constant */
+	int status;			/* once ended: off the list */
 };
 
 static DEFINE_MUTEX(guests_lock);
@@ -134,6 +138,73 @@ void cohort_guest_del(struct cohort_net *cn, struct pid *pid)
 	if (g)
 		guest_drop(g);
 	mutex_unlock(&guests_lock);
+}
+
+/* The guest from @home_node whose PID there is @home_pid: a reference, or NULL. */
+struct pid *cohort_guest_by_home(struct cohort_net *cn, u32 home_node,
+				 u32 home_pid)
+{
+	struct cohort_guest *g;
+	struct pid *pid = NULL;
+
+	mutex_lock(&guests_lock);
+	list_for_each_entry(g, &guests, link)
+		if (g->cn == cn && g->home.node == home_node &&
+		    g->home.pid == home_pid) {
+			pid = get_pid(g->pid);
+			break;
+		}
+	mutex_unlock(&guests_lock);
+	return pid;
+}
+
+/* Its wait status, if the process of @pid ended and is not reaped yet. */
+static bool guest_zombie_status(struct pid *pid, int *status)
+{
+	struct task_struct *t;
+	bool ended = false;
+
+	rcu_read_lock();
+	t = pid_task(pid, PIDTYPE_TGID);
+	if (t && t->exit_state == EXIT_ZOMBIE) {
+		*status = (t->signal->flags & SIGNAL_GROUP_EXIT) ?
+			  t->signal->group_exit_code : t->exit_code;
+		ended = true;
+	}
+	rcu_read_unlock();
+	return ended;
+}
+
+/*
+ * COHORT_IOC_GUESTS_REAP, from cohortd (the guests' parent) before it
+ * reaps its children: each guest that ended is dropped and its home is
+ * told its status, read from the zombie itself. Returns how many.
+ */
+long cohort_guests_reap_ioctl(struct cohort_net *cn)
+{
+	struct cohort_guest *g, *tmp;
+	LIST_HEAD(ended);
+	long n = 0;
+	int status;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	mutex_lock(&guests_lock);
+	list_for_each_entry_safe(g, tmp, &guests, link) {
+		if (g->cn != cn || !guest_zombie_status(g->pid, &status))
+			continue;
+		g->status = status;
+		list_move(&g->link, &ended);
+		nr_guests--;
+	}
+	mutex_unlock(&guests_lock);
+	list_for_each_entry_safe(g, tmp, &ended, link) {
+		cohort_deputy_tell_exit(cn, &g->home, g->status);
+		list_del(&g->link);
+		guest_free(g);
+		n++;
+	}
+	return n;
 }
 
 static void guest_record(struct cohort_guest *g, u8 *rec)

@@ -29,6 +29,9 @@ int cohort_guest_add(struct cohort_net *cn, struct pid *pid,
 bool cohort_guest_home(struct cohort_net *cn, struct pid *pid,
 		       struct cohort_guest_home *home);
 void cohort_guest_del(struct cohort_net *cn, struct pid *pid);
+struct pid *cohort_guest_by_home(struct cohort_net *cn, u32 home_node,
+				 u32 home_pid);
+long cohort_guests_reap_ioctl(struct cohort_net *cn);
 /* This node's guests as MIG_LIST records (NULL and 0 when none). */
 int cohort_guests_snapshot(struct cohort_net *cn, struct cohort_buf **out);
 

@@ -51,6 +51,7 @@
 #include "../net/wire.h"
 #include "../selftest_hooks.h"
 #include "checkpoint.h"
+#include "deputy.h"
 #include "guests.h"
 #include "migrate.h"
 
@@ -456,7 +457,8 @@ static int mig_restore_handler(struct cohort_conn *conn,
 	if (err)
 		return err;
 
-	cohort_genl_migrate_in(conn->cn, in->src, in->id, in->src_pid);
+	/* the PID it asks for here: its first, which a deputy holds at home */
+	cohort_genl_migrate_in(conn->cn, in->src, in->id, in->home.pid);
 	wait = msecs_to_jiffies(clamp_val(READ_ONCE(mig_restore_ms), 1000, 590000));
 	wait_event_idle_timeout(in->wq, READ_ONCE(in->state) != MIG_RESTORING,
 				wait);
@@ -516,10 +518,19 @@ static int mig_verdict_handler(struct cohort_conn *conn,
 	err = -ENOENT;
 	if (in && commit) {
 		if (in->state == MIG_READY) {
-			/* Listed before it runs; not a guest once home. */
-			if (in->home.node != READ_ONCE(conn->cn->self_id))
+			/*
+			 * Listed before it runs. Home again, it is a guest
+			 * still if its deputy is there: it holds the PID.
+			 */
+			u32 self = READ_ONCE(conn->cn->self_id), at;
+
+			if (in->home.node != self ||
+			    cohort_deputy_where(conn->cn, in->home.pid, &at))
 				cohort_guest_add(conn->cn, in->tpid, &in->home,
 						 in->src);
+			if (in->home.node == self)
+				cohort_deputy_arrived_home(conn->cn,
+							   in->home.pid, in->src);
 			mig_in_end(in, MIG_COMMITTED);
 		}
 		if (in->state == MIG_COMMITTED)
@@ -819,8 +830,22 @@ static int mig_hand_over(struct cohort_net *cn, u32 node, u64 id,
 			 struct cohort_migrate_result *res)
 {
 	u64 len = i_size_read(file_inode(img));
+	struct cohort_deputy *dep = NULL;
+	struct cohort_guest_home home;
+	bool guest;
 	int err;
 
+	/* Its home is here: the task stays, as its deputy, once it runs there. */
+	guest = cohort_guest_home(cn, pid, &home);
+	if (!guest) {
+		dep = cohort_deputy_new(cn, pid_nr(pid), node);
+		if (IS_ERR(dep)) {
+			err = PTR_ERR(dep);
+			dep = NULL;
+			mig_say(res, "no deputy for it here (%d)", err);
+			goto out_release;
+		}
+	}
 	err = mig_send_image(cn, node, id, img, len);
 	if (err) {
 		mig_say(res, "node %u: sending the image: %s", node,
@@ -841,8 +866,10 @@ static int mig_hand_over(struct cohort_net *cn, u32 node, u64 id,
 		mig_say(res, "node %u: COMMIT unanswered for %u ms, ABORT too: %s",
 			node, clamp_val(READ_ONCE(mig_commit_wait_ms), 1000, 280000),
 			"outcome unknown; ended here so that it never runs twice");
-		cohort_ckpt_release(held, true, &res->freeze_ns);
+		if (dep)
+			cohort_deputy_cancel(dep);
 		cohort_guest_del(cn, pid);
+		cohort_ckpt_release(held, true, &res->freeze_ns);
 		return err;
 	}
 	if (err == -ENOENT) {
@@ -855,11 +882,21 @@ static int mig_hand_over(struct cohort_net *cn, u32 node, u64 id,
 			node, mig_errname(err));
 		goto out_release;
 	}
+	if (dep) {
+		cohort_ckpt_release_to(held, cohort_deputy_run, dep,
+				       &res->freeze_ns);
+		return 0;
+	}
+	/* A guest: off the list before it ends, so its end is not an exit. */
+	cohort_guest_del(cn, pid);
 	cohort_ckpt_release(held, true, &res->freeze_ns);
-	cohort_guest_del(cn, pid);	/* if it was one: it runs there now */
+	if (home.node != node)
+		cohort_deputy_tell_moved(cn, &home, node);
 	return 0;
 
 out_release:
+	if (dep)
+		cohort_deputy_cancel(dep);
 	if (self)
 		cohort_ckpt_self_outcome(held, err, res->reason);
 	cohort_ckpt_release(held, false, &res->freeze_ns);
@@ -883,6 +920,25 @@ int cohort_migrate(struct cohort_net *cn, pid_t vpid, u32 node,
 		mig_say(res, "no such process");
 		err = -ESRCH;
 		goto out_count;
+	}
+	/*
+	 * A deputy: its process is what moves. Back home it runs here
+	 * (under a PID of its own); elsewhere, it is moved from there.
+	 */
+	if (cohort_deputy_where(cn, pid_nr(pid), &home.node)) {
+		struct pid *body = NULL;
+
+		if (home.node == READ_ONCE(cn->self_id))
+			body = cohort_guest_by_home(cn, home.node, pid_nr(pid));
+		if (!body) {
+			mig_say(res, "process %d runs on node %u (this is its deputy): %s",
+				vpid, home.node, "migrate it there");
+			err = -EREMOTE;
+			goto out_pid;
+		}
+		put_pid(pid);
+		pid = body;
+		vpid = pid_vnr(body);
 	}
 	mig_home_of(cn, pid, &home);
 	id = atomic64_inc_return(&mig_next_id);
@@ -1032,6 +1088,7 @@ void cohort_migrate_stats(u64 v[COHORT_MIG_STATS])
 	v[2] = atomic64_read(&stat_in_ok);
 	v[3] = atomic64_read(&stat_in_failed);
 	v[4] = atomic64_read(&stat_out_unknown);
+	cohort_deputy_stats(v + 5);
 }
 
 int cohort_migrate_init(void)
@@ -1048,10 +1105,13 @@ int cohort_migrate_init(void)
 	err = cohort_guests_init();
 	if (err)
 		goto err_notifier;
+	err = cohort_deputy_init();
+	if (err)
+		goto err_guests;
 	err = cohort_rpc_register_flags(COHORT_MSG_MIG_BEGIN, MIG_BEGIN_LEN,
 					mig_begin_handler, COHORT_RPC_MAY_CALL);
 	if (err)
-		goto err_guests;
+		goto err_deputy;
 	err = cohort_rpc_register_flags(COHORT_MSG_MIG_DATA,
 					MIG_HDR_LEN + COHORT_MIG_CHUNK,
 					mig_data_handler, COHORT_RPC_MAY_CALL);
@@ -1083,6 +1143,8 @@ err_data:
 	cohort_rpc_unregister(COHORT_MSG_MIG_DATA);
 err_begin:
 	cohort_rpc_unregister(COHORT_MSG_MIG_BEGIN);
+err_deputy:
+	cohort_deputy_exit();
 err_guests:
 	cohort_guests_exit();
 err_notifier:
@@ -1112,6 +1174,7 @@ void cohort_migrate_exit(void)
 	cohort_rpc_unregister(COHORT_MSG_MIG_RESTORE);
 	cohort_rpc_unregister(COHORT_MSG_MIG_DATA);
 	cohort_rpc_unregister(COHORT_MSG_MIG_BEGIN);
+	cohort_deputy_exit();
 	cohort_guests_exit();
 	cohort_unregister_node_notifier(&mig_node_nb);
 	cancel_delayed_work_sync(&mig_reaper);

@@ -22,9 +22,10 @@ long cohort_migrate_fetch_ioctl(struct cohort_migrate_fetch __user *ureq);
 long cohort_migrate_self_ioctl(struct cohort_migrate_self __user *ureq);
 /*
  * Counters, in this order: migrated out, out failed (the process went on
- * here), in, in failed, out with an unknown outcome (ended here).
+ * here), in, in failed, out with an unknown outcome (ended here); the
+ * deputies' signals forwarded, exits mirrored, lost with their node.
  */
-#define COHORT_MIG_STATS 5
+#define COHORT_MIG_STATS 8
 void cohort_migrate_stats(u64 v[COHORT_MIG_STATS]);
 
 /*

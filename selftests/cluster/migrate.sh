@@ -36,7 +36,10 @@ chmod 1777 "$W"
 echo "TAP version 13"
 
 # count NODE PID: how many processes with this PID run the victim on NODE
-count() { on "$1" "[ \"\$(readlink /proc/$2/exe)\" = $V ] && echo 1 || echo 0" 2>&1 | tail -n 1; }
+# (a deputy, the task left at home, has the same exe but no memory)
+count() { on "$1" "[ \"\$(readlink /proc/$2/exe)\" = $V ] && grep -q . /proc/$2/maps && echo 1 || echo 0" 2>&1 | tail -n 1; }
+# deputy NODE PID: PID on NODE is the victim's deputy (no memory)
+deputy() { [ "$(on "$1" "[ \"\$(readlink /proc/$2/exe)\" = $V ] && ! grep -q . /proc/$2/maps && echo 1" 2>&1 | tail -n 1)" = 1 ]; }
 # where PID: the nodes where PID runs the victim, e.g. "2"
 where() {
 	local i s=""
@@ -67,15 +70,20 @@ out=$(mig 1 "$p" 2)
 echo "$out" | diag
 rp=$(json "$out" remote-pid)
 pages=$(json "$out" pages)
-check "migrate 1 -> 2 of a process with a $HEAP MiB heap succeeds and reports bytes, pages, freeze and total time" \
+check "migrate 1 -> 2 of a process with a $HEAP MiB heap succeeds and reports bytes, pages, freeze and total time; only pages that exist move (1 GiB sparse mapping, 5 pages touched: ${pages:-0} pages)" \
 	both says "$out" rc=0 '"bytes"' '"freeze-us"' '"total-us"' -- \
-	sh -c "[ ${pages:-0} -ge $((HEAP * 256)) ]"
+	sh -c "[ ${pages:-0} -ge $((HEAP * 256)) ] && [ ${pages:-0} -le $((HEAP * 256 + 4096)) ]"
 check "it keeps its PID on node 2 ($p -> ${rp:-none})" same "$rp" "$p"
 wh=$(where "$p")
 check "it runs on node 2 and on no other node (found on: ${wh:-none})" same "$wh" 2
+check "its deputy holds PID $p on node 1 (the task, without its memory)" deputy 1 "$p"
+dc=$(on 1 "$C checkpoint $p /tmp/dep.img; echo rc=\$?; $C migrate $p 3; echo rc=\$?" 2>&1)
+echo "$dc" | diag
+check "checkpoint and migration of the deputy at home are refused: it runs on node 2 (EREMOTE)" \
+	both says "$dc" "process $p runs on node 2 (this is its deputy)" "rc=1" -- \
+	same "$(grep -c 'this is its deputy' <<< "$dc")" 2
 # psline NODE FROM: how cohortctl -j ps lists it running on NODE, come
 # from FROM, home node 1
-lacks() { ! grep -qF -- "$2" <<< "$1"; }	# TEXT STRING
 psline() { echo "\"node\": $1, \"pid\": $p, \"home-node\": 1, \"home-pid\": $p, \"from\": $2, \"comm\": \"victim-comm\""; }
 ps1=$(on 3 "$C -j ps; echo rc=\$?" 2>&1)
 echo "$ps1" | diag
@@ -87,16 +95,72 @@ out2=$(mig 3 "$p" 1)
 echo "$out2" | diag
 ps3=$(on 2 "$C -j ps; echo rc=\$?" 2>&1)
 echo "$ps3" | diag
-wh=$(where "$p")
-check "migrated on 2 -> 3 and back 3 -> 1: it runs on node 1 only (found on: ${wh:-none})" \
-	both says "$out" rc=0 -- both says "$out2" rc=0 -- same "$wh" 1
-check "cohortctl ps, from any node, lists it where it runs with its home (node 1, PID $p) and the node it came from; back home it is not listed" \
+# home again it runs behind its deputy, which keeps PID p: a PID of its own
+hp=$(json "$out2" remote-pid)
+wh=$(where "${hp:-0}")
+check "migrated on 2 -> 3 and back 3 -> 1: it runs on node 1 only (as PID ${hp:-none}, found on: ${wh:-none}), its deputy still PID $p" \
+	both says "$out" rc=0 -- both says "$out2" rc=0 -- both same "$wh" 1 -- deputy 1 "$p"
+check "cohortctl ps, from any node, lists it where it runs with its home (node 1, PID $p) and the node it came from, back home too" \
 	both says "$ps1" "$(psline 2 1)" rc=0 -- both says "$ps2" "$(psline 3 2)" rc=0 -- \
-	both says "$ps3" rc=0 -- lacks "$ps3" "\"pid\": $p,"
+	both says "$ps3" rc=0 -- says "$ps3" "\"node\": 1, \"pid\": ${hp:-x}, \"home-node\": 1, \"home-pid\": $p, \"from\": 3"
 finish 1 "$p" v
 sed -n '/^#/p; /^not ok/p' "$W/v.out" | diag
 check "after three migrations all $CHECKS of its checks pass (registers, FPU, stack, heap, brk, files, mappings, signals, cwd, umask, comm, rlimit)" \
 	passed v
+
+echo "# section 1b at ${SECONDS} s"
+# --- 1b: the deputy. A parent on node 1 (parent.sh) waits for its child,
+# a python3 program that says on which node a SIGTERM reached its handler
+# and exits 43 then; the child is migrated to node 2. kill -TERM to its
+# PID on node 1 reaches the handler on node 2 and the parent gets 43;
+# another child, killed on node 2 by SIGUSR2 sent to its PID on node 1
+# (no handler), leaves the parent a death by SIGUSR2 (sh: 140).
+cat > "$W/parent.sh" <<'PARENT'
+#!/bin/sh
+# parent.sh NAME CMD...: CMD as a child; its wait status in NAME.status
+name=$1
+shift
+"$@" &
+c=$!
+wait $c
+echo "status=$?" > "$(dirname "$0")/$name.status"
+PARENT
+cat > "$W/child.py" <<'CHILD'
+import os, signal, sys, time
+def on_term(sig, frame):
+    print("handled on node", open("/sys/kernel/cohort/node_id").read().strip(), flush=True)
+    sys.exit(43)
+signal.signal(signal.SIGTERM, on_term)
+print("ready", os.getpid(), flush=True)
+while True:
+    time.sleep(0.05)
+CHILD
+# dchild NAME: parent.sh NAME with child.py on node 1; the child's PID
+dchild() { start 1 "$1" "sh $W/parent.sh $1 /usr/bin/python3 $W/child.py"; }
+# dstatus NAME: the parent's record, once it wrote it
+dstatus() {
+	local k
+	for k in $(seq $((100 * SLOW))); do [ -s "$W/$1.status" ] && break; sleep 0.1; done
+	cat "$W/$1.status" 2> /dev/null
+}
+c1=$(dchild d1)
+o1=$(mig 1 "$c1" 2)
+echo "$o1" | diag
+on 1 "kill -TERM $c1" > /dev/null
+st1=$(dstatus d1)
+c2=$(dchild d2)
+o2=$(mig 1 "$c2" 2)
+echo "$o2" | diag
+on 1 "kill -USR2 $c2" > /dev/null
+st2=$(dstatus d2)
+echo "# parent of $c1: ${st1:-nothing}; parent of $c2: ${st2:-nothing}; $(grep handled "$W/d1.out")" | diag
+check "kill -TERM to a migrated child's PID at home reaches its handler on node 2; the parent's wait gets its exit code 43" \
+	both says "$o1" rc=0 -- both says "$(cat "$W/d1.out")" "^handled on node 2\$" -- same "$st1" status=43
+check "a migrated child killed on node 2 by SIGUSR2 sent to its PID at home: the parent's wait gets that signal (sh: 140)" \
+	both says "$o2" rc=0 -- same "$st2" status=140
+st=$(on 1 "cat /sys/kernel/cohort/stats/deputy_signals /sys/kernel/cohort/stats/deputy_exits" 2>&1 | tr '\n' ' ')
+check "node 1 counted the deputies' forwarded signals and mirrored exits (>= 3, >= 3: $st)" \
+	sh -c "set -- $st; [ \"\${1:-0}\" -ge 3 ] && [ \"\${2:-0}\" -ge 3 ]"
 
 echo "# section 2 at ${SECONDS} s"
 # --- 2: refusals: the process goes on where it was
@@ -339,6 +403,11 @@ check "node 1's cohortd logged the events: migrated (its PID there, bytes, times
 	"event migrate-unknown pid=$p node=2 error=.* reason=node 2: COMMIT unanswered"
 back=$(mig 2 "$p" 1)
 echo "$back" | diag
+# a child of a parent on node 1 runs on node 2 when node 2 is killed: its
+# deputy ends as killed by SIGKILL (sh: 137) and an event says why
+c3=$(dchild d3)
+o3=$(mig 1 "$c3" 2)
+echo "$o3" | diag
 # node 2 killed while it holds the first DATA of the next migration
 on 2 "echo $((20000 * SLOW)) > $KNOB/mig_fault_stall_ms; echo 2 > $KNOB/mig_fault_step" > /dev/null 2>&1
 on 1 "sh $G/wait_state.sh 2 up $((30 * SLOW))" > /dev/null
@@ -354,6 +423,12 @@ wh=$(count 1 "$p")$(count 3 "$p")
 finish 1 "$p" f
 check "back 2 -> 1, then node 2 killed while it holds the first DATA: not migrated, it goes on on node 1 (node 1, node 3: $wh), and all $CHECKS checks pass" \
 	both says "$back" "rc=0" -- both says "$out" "rc=1" -- both same "$wh" 10 -- passed f
+st3=$(dstatus d3)
+lg=$(on 1 "grep 'event migrate-lost pid=$c3 ' /tmp/cohortd.log" 2>&1)
+echo "# parent of $c3: ${st3:-nothing}; $lg" | diag
+check "node 2 killed while a migrated child runs there: its deputy on node 1 ends as killed by SIGKILL (the parent's wait: ${st3:-nothing}), and an event says why" \
+	both says "$o3" rc=0 -- both same "$st3" status=137 -- \
+	says "$lg" "event migrate-lost pid=$c3 node=2 error=.* reason=node 2, where it ran, went down"
 "$VMC" restart --dir "$D" 2 > "$W/restart.log" 2>&1
 on 2 "sh $G/cohortd_start.sh" > /dev/null
 check "node 2 is back after the kill and up on node 1" \

@@ -247,11 +247,14 @@ enum cohort_attr {
  * @COHORT_MIG_FAILED: it did not move, and goes on where it was
  * @COHORT_MIG_UNKNOWN: the destination never answered the commit: the
  *	process was ended at the source and may run at the destination
+ * @COHORT_MIG_LOST: later, at its home: the node it ran on went down; its
+ *	deputy ended as if killed by SIGKILL (%COHORT_A_NODE_ID: that node)
  */
 enum cohort_mig_outcome {
 	COHORT_MIG_MOVED,
 	COHORT_MIG_FAILED,
 	COHORT_MIG_UNKNOWN,
+	COHORT_MIG_LOST,
 };
 
 /**
@@ -465,6 +468,14 @@ struct cohort_stub_args {
 #define COHORT_IOC_RESTORE_FINISH _IOWR(COHORT_IOC_MAGIC, 4, struct cohort_stub_args)
 #define COHORT_IOC_MIGRATE_FETCH _IOWR(COHORT_IOC_MAGIC, 5, struct cohort_migrate_fetch)
 #define COHORT_IOC_MIGRATE_SELF	_IOWR(COHORT_IOC_MAGIC, 6, struct cohort_migrate_self)
+/*
+ * COHORT_IOC_GUESTS_REAP (no argument; CAP_SYS_ADMIN): cohortd, the parent
+ * of the processes migrated to its node, asks it before it reaps them:
+ * each that ended is taken off the node's guests and its home is told how
+ * it ended (read from the zombie), for its deputy to end the same way.
+ * Returns how many.
+ */
+#define COHORT_IOC_GUESTS_REAP	_IO(COHORT_IOC_MAGIC, 7)
 
 /*
  * The process image: a header, then records, each a struct cohort_img_rec

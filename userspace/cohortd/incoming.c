@@ -88,9 +88,25 @@ void incoming_start(unsigned int node, uint64_t id, unsigned int pid,
 
 void incoming_reap(void)
 {
-	int status;
+	int status, dev;
+	long n = -1;
 	pid_t pid;
 
+	/*
+	 * First the module: the migrated processes among the children that
+	 * ended are still zombies, and their homes hear how they ended
+	 * (their deputies end the same way).
+	 */
+	dev = open("/dev/cohort", O_RDWR | O_CLOEXEC);
+	if (dev >= 0) {
+		n = ioctl(dev, COHORT_IOC_GUESTS_REAP);
+		close(dev);
+	}
+	if (n < 0)
+		logmsg(LOG_ERR, "telling the module which guests ended: %s",
+		       strerror(errno));
+	else if (n > 0)
+		logmsg(LOG_INFO, "%ld migrated process(es) ended: their homes were told", n);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (WIFSIGNALED(status))
 			logmsg(LOG_INFO, "process %d ended by signal %d", (int)pid,

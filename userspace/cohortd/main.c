@@ -293,7 +293,8 @@ static void log_migrate_out(struct nlattr **tb, unsigned int node,
 		return;
 	}
 	logmsg(LOG_WARNING, "event %s pid=%u node=%u error=%s reason=%s",
-	       outcome == COHORT_MIG_UNKNOWN ? "migrate-unknown" : "migrate-failed",
+	       outcome == COHORT_MIG_UNKNOWN ? "migrate-unknown" :
+	       outcome == COHORT_MIG_LOST ? "migrate-lost" : "migrate-failed",
 	       pid, node, strerror(err), reason);
 }
 
