@@ -53,7 +53,7 @@ enum {
 
 struct cohort_deputy {
 	struct list_head link;		/* in deputies, under dep_lock */
-	refcount_t ref;			/* the list's and the task's */
+	refcount_t ref;			/* one: the list's, then the task's */
 	struct cohort_net *cn;		/* constant */
 	u32 pid;			/* constant: its PID here (the home PID) */
 	u32 node;			/* where the process runs: dep_lock */
@@ -90,7 +90,7 @@ struct cohort_deputy *cohort_deputy_new(struct cohort_net *cn, u32 pid,
 
 	if (!dep)
 		return ERR_PTR(-ENOMEM);
-	refcount_set(&dep->ref, 2);
+	refcount_set(&dep->ref, 1);
 	dep->cn = cn;
 	dep->pid = pid;
 	dep->node = node;
@@ -113,7 +113,6 @@ void cohort_deputy_cancel(struct cohort_deputy *dep)
 	spin_lock(&dep_lock);
 	list_del_init(&dep->link);
 	spin_unlock(&dep_lock);
-	dep_put(dep);
 	dep_put(dep);
 }
 
@@ -233,6 +232,52 @@ static void dep_forward(struct cohort_deputy *dep, int sig)
 		atomic64_inc(&stat_signals);
 }
 
+/*
+ * SIGKILL for a deputy that is dying of one itself: from a work item, as
+ * its own calls fail at once when it is being killed.
+ */
+struct dep_kill {
+	struct work_struct work;
+	struct cohort_net *cn;
+	u32 node, pid;
+};
+
+static struct workqueue_struct *dep_wq;
+
+static void dep_kill_work(struct work_struct *work)
+{
+	struct dep_kill *k = container_of(work, struct dep_kill, work);
+	u32 self = READ_ONCE(k->cn->self_id);
+	int err;
+
+	if (k->node == self)
+		err = dep_signal_here(k->cn, self, k->pid, SIGKILL);
+	else
+		err = dep_call(k->cn, k->node, COHORT_MSG_DEP_SIGNAL, self, k->pid,
+			       SIGKILL, DEP_SIGNAL_LEN);
+	if (err)
+		pr_debug("deputy %u: SIGKILL not forwarded to node %u: %d\n",
+			 k->pid, k->node, err);
+	else
+		atomic64_inc(&stat_signals);
+	kfree(k);
+}
+
+static void dep_forward_kill(struct cohort_deputy *dep)
+{
+	struct dep_kill *k = kzalloc(sizeof(*k), GFP_KERNEL);
+
+	if (!k)
+		return;
+	INIT_WORK(&k->work, dep_kill_work);
+	k->cn = dep->cn;
+	k->pid = dep->pid;
+	spin_lock(&dep_lock);
+	k->node = dep->node;
+	spin_unlock(&dep_lock);
+	queue_work(dep_wq, &k->work);
+}
+
 static bool dep_ended(struct cohort_deputy *dep)
 {
 	return READ_ONCE(dep->state) != DEP_RUNNING;
@@ -277,7 +322,7 @@ void cohort_deputy_run(void *arg)
 
 	/* What was pending is in the image: delivered there. */
 	if (fatal_signal_pending(current)) {
-		dep_forward(dep, SIGKILL);
+		dep_forward_kill(dep);
 		goto out_unlist;
 	}
 	flush_signals(current);
@@ -304,7 +349,7 @@ void cohort_deputy_run(void *arg)
 		clear_thread_flag(TIF_NOTIFY_SIGNAL);
 		wait_event_interruptible(dep->wq, dep_ended(dep));
 		if (fatal_signal_pending(current)) {
-			dep_forward(dep, SIGKILL);
+			dep_forward_kill(dep);
 			break;
 		}
 		for (;;) {
@@ -485,9 +530,12 @@ int cohort_deputy_init(void)
 {
 	int err;
 
+	dep_wq = alloc_workqueue("cohort_deputy", WQ_UNBOUND, 0);
+	if (!dep_wq)
+		return -ENOMEM;
 	err = cohort_register_node_notifier(&dep_node_nb);
 	if (err)
-		return err;
+		goto err_wq;
 	err = cohort_rpc_register_flags(COHORT_MSG_DEP_SIGNAL, DEP_SIGNAL_LEN,
 					dep_signal_handler, COHORT_RPC_MAY_CALL);
 	if (err)
@@ -508,6 +556,8 @@ err_signal:
 	cohort_rpc_unregister(COHORT_MSG_DEP_SIGNAL);
 err_notifier:
 	cohort_unregister_node_notifier(&dep_node_nb);
+err_wq:
+	destroy_workqueue(dep_wq);
 	return err;
 }
 
@@ -521,4 +571,5 @@ void cohort_deputy_exit(void)
 	cohort_rpc_unregister(COHORT_MSG_DEP_EXIT);
 	cohort_rpc_unregister(COHORT_MSG_DEP_SIGNAL);
 	cohort_unregister_node_notifier(&dep_node_nb);
+	destroy_workqueue(dep_wq);	/* forwarded SIGKILLs: sent */
 }

@@ -158,6 +158,14 @@ check "kill -TERM to a migrated child's PID at home reaches its handler on node 
 	both says "$o1" rc=0 -- both says "$(cat "$W/d1.out")" "^handled on node 2\$" -- same "$st1" status=43
 check "a migrated child killed on node 2 by SIGUSR2 sent to its PID at home: the parent's wait gets that signal (sh: 140)" \
 	both says "$o2" rc=0 -- same "$st2" status=140
+c4=$(dchild d4)
+o4=$(mig 1 "$c4" 2)
+echo "$o4" | diag
+on 1 "kill -KILL $c4" > /dev/null
+st4=$(dstatus d4)
+gone=$(T=30 on 2 "for k in \$(seq $((50 * SLOW))); do [ -e /proc/$c4 ] || { echo gone; break; }; sleep 0.1; done" 2>&1 | tail -n 1)
+check "kill -KILL to a migrated child's PID at home: the parent's wait gets SIGKILL (sh: 137) and the process on node 2 is gone too (${gone:-still there})" \
+	both says "$o4" rc=0 -- both same "$st4" status=137 -- same "$gone" gone
 st=$(on 1 "cat /sys/kernel/cohort/stats/deputy_signals /sys/kernel/cohort/stats/deputy_exits" 2>&1 | tr '\n' ' ')
 check "node 1 counted the deputies' forwarded signals and mirrored exits (>= 3, >= 3: $st)" \
 	sh -c "set -- $st; [ \"\${1:-0}\" -ge 3 ] && [ \"\${2:-0}\" -ge 3 ]"
@@ -348,16 +356,23 @@ on 2 "for k in \$(seq $((100 * SLOW))); do [ -e /proc/$p ] || break; sleep 0.1; 
 wh=$(where "$p")
 check "node 2 cut off while the restored copy waits for COMMIT: not migrated, on node 1 only (found on: ${wh:-none})" \
 	both says "$out" "rc=1" -- same "$wh" 1
+# commit_held NAME: migrate p 1 -> 2 in the background ($mp, its output
+# in $W/NAME.mig), node 2 applying the COMMIT and holding its answer (6
+# s); node 2 is cut off once it has applied it
+commit_held() {
+	local in0 k
+	in0=$(on 2 "cat /sys/kernel/cohort/stats/migrations_in" 2>&1 | tail -n 1)
+	on 2 "echo $((6000 * SLOW)) > $KNOB/mig_fault_stall_ms; echo 5 > $KNOB/mig_fault_step" > /dev/null
+	mig 1 "$p" 2 > "$W/$1.mig" &
+	mp=$!
+	for k in $(seq $((150 * SLOW))); do
+		[ "$(on 2 "cat /sys/kernel/cohort/stats/migrations_in" 2>&1 | tail -n 1)" != "$in0" ] && break
+		sleep 0.2
+	done
+	"$VMC" cut --dir "$D" 2 > /dev/null
+}
 # COMMIT applied, its answer held while node 2 is cut off
-in0=$(on 2 "cat /sys/kernel/cohort/stats/migrations_in" 2>&1 | tail -n 1)
-on 2 "echo $((6000 * SLOW)) > $KNOB/mig_fault_stall_ms; echo 5 > $KNOB/mig_fault_step" > /dev/null
-mig 1 "$p" 2 > "$W/f5.mig" &
-mp=$!
-for k in $(seq $((150 * SLOW))); do
-	[ "$(on 2 "cat /sys/kernel/cohort/stats/migrations_in" 2>&1 | tail -n 1)" != "$in0" ] && break
-	sleep 0.2
-done
-"$VMC" cut --dir "$D" 2 > /dev/null
+commit_held f5
 sleep $((8 * SLOW))
 "$VMC" uncut --dir "$D" 2 > /dev/null
 wait $mp
@@ -375,15 +390,7 @@ echo "$back" | diag
 PRM=/sys/module/cohort/parameters/migrate_commit_wait_ms
 MU=/sys/kernel/cohort/stats/migrations_out_unknown
 u0=$(on 1 "cat $MU; echo 2000 > $PRM" 2>&1 | tail -n 1)
-in0=$(on 2 "cat /sys/kernel/cohort/stats/migrations_in" 2>&1 | tail -n 1)
-on 2 "echo $((6000 * SLOW)) > $KNOB/mig_fault_stall_ms; echo 5 > $KNOB/mig_fault_step" > /dev/null
-mig 1 "$p" 2 > "$W/f6.mig" &
-mp=$!
-for k in $(seq $((150 * SLOW))); do
-	[ "$(on 2 "cat /sys/kernel/cohort/stats/migrations_in" 2>&1 | tail -n 1)" != "$in0" ] && break
-	sleep 0.2
-done
-"$VMC" cut --dir "$D" 2 > /dev/null
+commit_held f6
 wait $mp
 sleep 1
 "$VMC" uncut --dir "$D" 2 > /dev/null
