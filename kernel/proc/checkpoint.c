@@ -164,15 +164,6 @@ bool cohort_may_act_on(struct task_struct *task)
 	({ snprintf((ck)->reason, sizeof((ck)->reason), fmt, ##__VA_ARGS__); \
 	   -EOPNOTSUPP; })
 
-/*
- * The task's own signal handlers: only the task itself replaces them (at
- * exec), so they stay put while it runs this work.
- */
-static struct sighand_struct *cohort_own_sighand(void)
-{
-	return rcu_dereference_protected(current->sighand, true);
-}
-
 /* What the task itself is: refuse what the image cannot carry. */
 static int cohort_ckpt_check_task(struct cohort_ckpt *ck)
 {

@@ -44,6 +44,7 @@
 #include "deputy.h"
 #include "guests.h"
 #include "migrate.h"
+#include "proc.h"
 
 enum {
 	DEP_RUNNING,	/* the process runs at ->node */
@@ -332,10 +333,10 @@ void cohort_deputy_run(void *arg)
 	 * As in sigtimedwait(): a signal whose default would end the task
 	 * is queued for it to take, not acted on (real_blocked).
 	 */
-	spin_lock_irq(&current->sighand->siglock);
+	spin_lock_irq(&cohort_own_sighand()->siglock);
 	sigfillset(&current->real_blocked);
 	sigdelset(&current->real_blocked, SIGKILL);
-	spin_unlock_irq(&current->sighand->siglock);
+	spin_unlock_irq(&cohort_own_sighand()->siglock);
 	vm_munmap(0, TASK_SIZE);	/* its memory runs elsewhere */
 	/*
 	 * Its rseq area went with its memory: unregistered, as rseq(2)
@@ -353,9 +354,9 @@ void cohort_deputy_run(void *arg)
 			break;
 		}
 		for (;;) {
-			spin_lock_irq(&current->sighand->siglock);
+			spin_lock_irq(&cohort_own_sighand()->siglock);
 			sig = cohort_dequeue_signal(&only_kill, &info, &type);
-			spin_unlock_irq(&current->sighand->siglock);
+			spin_unlock_irq(&cohort_own_sighand()->siglock);
 			if (sig <= 0)
 				break;
 			dep_forward(dep, sig);
@@ -365,10 +366,10 @@ void cohort_deputy_run(void *arg)
 	}
 
 out_unlist:
-	spin_lock_irq(&current->sighand->siglock);
+	spin_lock_irq(&cohort_own_sighand()->siglock);
 	sigemptyset(&current->real_blocked);
 	recalc_sigpending();
-	spin_unlock_irq(&current->sighand->siglock);
+	spin_unlock_irq(&cohort_own_sighand()->siglock);
 	spin_lock(&dep_lock);
 	list_del_init(&dep->link);
 	state = dep->state;
